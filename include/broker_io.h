@@ -1,0 +1,51 @@
+/*
+ * broker_io: the few things every job does with the broker, done one way.
+ *
+ * Only the broker's thread may call these (mosquitto_broker_publish appends
+ * to a list that the main loop drains without a lock). Payloads are copied
+ * into memory from mosquitto_malloc, because the broker frees them with its
+ * own allocator and accounts for them.
+ */
+#ifndef BROKER_IO_H
+#define BROKER_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <mosquitto.h>
+#include <mosquitto_broker.h>
+#include <mqtt_protocol.h>
+
+/*
+ * Publishes a copy of payload to topic. clientid NULL: to every subscriber;
+ * otherwise to that client only, subscribed or not. Takes ownership of props.
+ */
+int eb_publish(const char *clientid, const char *topic, const void *payload, size_t len, int qos, bool retain,
+	       mosquitto_property *props);
+
+/* The client's id and username, never NULL ("" when absent). */
+const char *eb_client_id(const struct mosquitto *client);
+const char *eb_client_username(const struct mosquitto *client);
+
+/*
+ * An MQTT v5 request's Response Topic and Correlation Data. Reading
+ * properties needs symbols that not every 2.0 build exports: without them
+ * there is no reply, and that is logged once at start.
+ */
+struct eb_response {
+	char *topic;		/* NULL: the request asked for no reply */
+	void *correlation;
+	uint16_t correlation_len;
+};
+bool eb_properties_readable(void);
+void eb_response_read(const mosquitto_property *props, struct eb_response *r);
+/* Sends json to the requester only, on its response topic (nothing when it named none). */
+void eb_response_send(const char *clientid, const struct eb_response *r, const char *json, size_t len, int qos);
+void eb_response_release(struct eb_response *r);
+
+int64_t eb_monotonic_ms(void);
+struct timespec eb_wall_clock(void);
+
+#endif

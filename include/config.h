@@ -1,0 +1,43 @@
+/*
+ * config: the plugin's `plugin_opt_*` options, read once at start.
+ *
+ * Every option has a default that passes through the same validation as a
+ * configured value, and a bad or unknown option is an error that names the
+ * option and what it expected: the broker must refuse to start rather than
+ * run with a value nobody chose. Pure: the caller logs the error.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mosquitto_opt;
+
+#define CONFIG_ERROR_MAX 256
+
+struct eb_mppt_config {
+	bool enabled;
+	char *request_topic;	/* what data loggers publish to */
+	char *errors_topic;	/* <request topic>/errors */
+	char *output_prefix;	/* translated messages go to <prefix>/<mppt_id> */
+	long max_payload;	/* bytes */
+	long max_items;
+};
+
+struct eb_config {
+	struct eb_mppt_config mppt;
+};
+
+/*
+ * Fills c from the options. Returns 0, or -1 with a message in err (the
+ * option's full name, what it expected, what it got). c is valid either way
+ * and must be released with eb_config_free().
+ */
+int eb_config_load(struct eb_config *c, const struct mosquitto_opt *opts, int count, char *err, size_t errsz);
+void eb_config_free(struct eb_config *c);
+
+/* True when topic is prefix itself or lies below it ("a/b" is below "a"). */
+bool eb_topic_under(const char *topic, const char *prefix);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * json_out: the one place where the plugin writes JSON text.
+ *
+ * A growable buffer with writers for the JSON value kinds. Commas are put in
+ * for the caller: a key or value that follows another value in the same
+ * object or array gets its separating comma, so callers only state structure.
+ *
+ * Numbers print in their shortest form that reads back to the same double
+ * (48.000 prints 48, negative zero prints 0), which is what the spec pages ask
+ * for and what neither printf nor cJSON gives on its own.
+ *
+ * Allocation failure is sticky: every writer becomes a no-op and
+ * json_out_failed() reports it once at the end, so call sites stay linear.
+ */
+#ifndef JSON_OUT_H
+#define JSON_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json_out {
+	char *buf;
+	size_t len;
+	size_t cap;
+	size_t doc_start; /* where the current top-level document began */
+	bool failed;
+};
+
+void json_out_init(struct json_out *o);
+void json_out_free(struct json_out *o);
+/* Empties the buffer but keeps its memory for the next document. */
+void json_out_reset(struct json_out *o);
+bool json_out_failed(const struct json_out *o);
+/*
+ * Starts a new top-level document after the text already written, so that
+ * many documents can share one buffer; returns its offset.
+ */
+size_t json_out_begin_document(struct json_out *o);
+
+void json_out_begin_object(struct json_out *o);
+void json_out_end_object(struct json_out *o);
+void json_out_begin_array(struct json_out *o);
+void json_out_end_array(struct json_out *o);
+/* Writes "key": ; key is plain ASCII known at compile time or is escaped. */
+void json_out_key(struct json_out *o, const char *key);
+
+void json_out_string(struct json_out *o, const char *s);
+void json_out_string_n(struct json_out *o, const char *s, size_t n);
+void json_out_number(struct json_out *o, double v);
+void json_out_int(struct json_out *o, long long v);
+void json_out_bool(struct json_out *o, bool v);
+void json_out_null(struct json_out *o);
+/* Appends already-valid JSON text as one value. */
+void json_out_raw_value(struct json_out *o, const char *json, size_t n);
+
+/*
+ * Formats a finite double in its shortest round-trip form into buf (at least
+ * 32 bytes); returns the length. Negative zero gives "0".
+ */
+size_t json_format_number(double v, char *buf);
+
+#endif

@@ -1,0 +1,174 @@
+#include "config.h"
+
+#include <errno.h>
+#include <mosquitto_broker.h>
+#include <mosquitto_plugin.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+enum option_kind {
+	OPTION_SWITCH,	/* on/off */
+	OPTION_INTEGER,	/* decimal within [min, max] */
+	OPTION_TOPIC,	/* a topic one can publish to: no wildcards */
+};
+
+struct option_spec {
+	const char *name; /* without the plugin_opt_ prefix */
+	enum option_kind kind;
+	size_t offset;	  /* of the field in struct eb_config */
+	long min, max;
+	const char *default_value;
+};
+
+#define FIELD(f) offsetof(struct eb_config, f)
+
+static const struct option_spec options[] = {
+	{"mppt", OPTION_SWITCH, FIELD(mppt.enabled), 0, 0, "on"},
+	{"mppt_request_topic", OPTION_TOPIC, FIELD(mppt.request_topic), 0, 0, "dataset/mppt"},
+	{"mppt_output_prefix", OPTION_TOPIC, FIELD(mppt.output_prefix), 0, 0, "monitoring.mppt"},
+	{"mppt_max_payload", OPTION_INTEGER, FIELD(mppt.max_payload), 64, 256L << 20, "1048576"},
+	{"mppt_max_items", OPTION_INTEGER, FIELD(mppt.max_items), 1, 1000000, "10000"},
+};
+
+#define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
+
+static int reject(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int reject(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_switch(const char *v, bool *out)
+{
+	static const char *const on[] = {"on", "true", "yes", "1"}, *const off[] = {"off", "false", "no", "0"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(v, on[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(v, off[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_integer(const char *v, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end != '\0' || strchr(v, ' ') || n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* A topic the plugin may publish to or match exactly: no wildcards, no empty levels at the ends. */
+static bool topic_is_publishable(const char *t)
+{
+	size_t n = strlen(t);
+	return n > 0 && n < 1024 && utf8_invalid_at(t, n) == n && !strpbrk(t, "+#") && t[0] != '/' &&
+	       t[n - 1] != '/' && t[0] != '$';
+}
+
+static int apply(struct eb_config *c, const struct option_spec *o, const char *value, char *err, size_t errsz)
+{
+	void *field = (char *)c + o->offset;
+	switch (o->kind) {
+	case OPTION_SWITCH:
+		if (parse_switch(value, field) == 0)
+			return 0;
+		return reject(err, errsz, "option plugin_opt_%s: expected on or off, got '%s'", o->name, value);
+	case OPTION_INTEGER:
+		if (parse_integer(value, o->min, o->max, field) == 0)
+			return 0;
+		return reject(err, errsz, "option plugin_opt_%s: expected an integer from %ld to %ld, got '%s'",
+			      o->name, o->min, o->max, value);
+	case OPTION_TOPIC: {
+		if (!topic_is_publishable(value))
+			return reject(err, errsz,
+				      "option plugin_opt_%s: expected a topic without wildcards, without a leading "
+				      "'$' and without a leading or trailing '/', got '%s'",
+				      o->name, value);
+		char **slot = field;
+		char *copy = strdup(value);
+		if (!copy)
+			return reject(err, errsz, "option plugin_opt_%s: out of memory", o->name);
+		free(*slot);
+		*slot = copy;
+		return 0;
+	}
+	}
+	return -1;
+}
+
+bool eb_topic_under(const char *topic, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(topic, prefix, n) == 0 && (topic[n] == '\0' || topic[n] == '/');
+}
+
+/* What single options cannot check on their own. */
+static int check_combinations(struct eb_config *c, char *err, size_t errsz)
+{
+	struct eb_mppt_config *m = &c->mppt;
+	if (eb_topic_under(m->request_topic, m->output_prefix) || eb_topic_under(m->output_prefix, m->request_topic))
+		return reject(err, errsz,
+			      "options plugin_opt_mppt_request_topic and plugin_opt_mppt_output_prefix: expected "
+			      "topics that do not contain one another, got '%s' and '%s'",
+			      m->request_topic, m->output_prefix);
+	free(m->errors_topic);
+	if (asprintf(&m->errors_topic, "%s/errors", m->request_topic) < 0) {
+		m->errors_topic = NULL;
+		return reject(err, errsz, "out of memory");
+	}
+	return 0;
+}
+
+int eb_config_load(struct eb_config *c, const struct mosquitto_opt *opts, int count, char *err, size_t errsz)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		if (apply(c, &options[i], options[i].default_value, err, errsz) != 0)
+			return -1;
+
+	for (int i = 0; i < count; i++) {
+		const struct option_spec *o = NULL;
+		for (size_t k = 0; k < OPTION_COUNT && !o; k++)
+			if (strcmp(opts[i].key, options[k].name) == 0)
+				o = &options[k];
+		if (!o)
+			return reject(err, errsz, "unknown option plugin_opt_%s (the README lists the options)",
+				      opts[i].key);
+		for (int k = 0; k < i; k++)
+			if (strcmp(opts[k].key, opts[i].key) == 0)
+				return reject(err, errsz, "option plugin_opt_%s: given more than once", o->name);
+		if (apply(c, o, opts[i].value ? opts[i].value : "", err, errsz) != 0)
+			return -1;
+	}
+	return check_combinations(c, err, errsz);
+}
+
+void eb_config_free(struct eb_config *c)
+{
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		if (options[i].kind == OPTION_TOPIC) {
+			char **slot = (char **)((char *)c + options[i].offset);
+			free(*slot);
+			*slot = NULL;
+		}
+	}
+	free(c->mppt.errors_topic);
+	c->mppt.errors_topic = NULL;
+}

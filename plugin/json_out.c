@@ -1,0 +1,194 @@
+#include "json_out.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void json_out_init(struct json_out *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+void json_out_free(struct json_out *o)
+{
+	free(o->buf);
+	json_out_init(o);
+}
+
+void json_out_reset(struct json_out *o)
+{
+	o->len = 0;
+	o->doc_start = 0;
+	o->failed = false;
+}
+
+size_t json_out_begin_document(struct json_out *o)
+{
+	o->doc_start = o->len;
+	return o->len;
+}
+
+bool json_out_failed(const struct json_out *o)
+{
+	return o->failed;
+}
+
+/* Keeps the text NUL-terminated so callers may log it directly. */
+static bool reserve(struct json_out *o, size_t extra)
+{
+	if (o->failed)
+		return false;
+	if (o->len + extra + 1 <= o->cap)
+		return true;
+	size_t cap = o->cap ? o->cap : 256;
+	while (cap < o->len + extra + 1)
+		cap *= 2;
+	char *buf = realloc(o->buf, cap);
+	if (!buf) {
+		o->failed = true;
+		return false;
+	}
+	o->buf = buf;
+	o->cap = cap;
+	return true;
+}
+
+static void append(struct json_out *o, const char *s, size_t n)
+{
+	if (!reserve(o, n))
+		return;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+/* A value or key that follows a finished value in the same container needs a comma. */
+static void separate(struct json_out *o)
+{
+	if (o->len == o->doc_start)
+		return;
+	char last = o->buf[o->len - 1];
+	if (last != '{' && last != '[' && last != ':')
+		append(o, ",", 1);
+}
+
+void json_out_begin_object(struct json_out *o)
+{
+	separate(o);
+	append(o, "{", 1);
+}
+
+void json_out_end_object(struct json_out *o)
+{
+	append(o, "}", 1);
+}
+
+void json_out_begin_array(struct json_out *o)
+{
+	separate(o);
+	append(o, "[", 1);
+}
+
+void json_out_end_array(struct json_out *o)
+{
+	append(o, "]", 1);
+}
+
+void json_out_key(struct json_out *o, const char *key)
+{
+	json_out_string(o, key);
+	append(o, ":", 1);
+}
+
+void json_out_string(struct json_out *o, const char *s)
+{
+	json_out_string_n(o, s, strlen(s));
+}
+
+void json_out_string_n(struct json_out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	separate(o);
+	append(o, "\"", 1);
+	size_t run = 0; /* bytes copied verbatim in one append */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		append(o, s + run, i - run);
+		run = i + 1;
+		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+		switch (c) {
+		case '"': append(o, "\\\"", 2); break;
+		case '\\': append(o, "\\\\", 2); break;
+		case '\n': append(o, "\\n", 2); break;
+		case '\r': append(o, "\\r", 2); break;
+		case '\t': append(o, "\\t", 2); break;
+		default: append(o, esc, 6); break;
+		}
+	}
+	append(o, s + run, n - run);
+	append(o, "\"", 1);
+}
+
+size_t json_format_number(double v, char *buf)
+{
+	if (v == 0) { /* also folds negative zero */
+		buf[0] = '0';
+		buf[1] = '\0';
+		return 1;
+	}
+	/*
+	 * Any decimal of at most 15 significant digits survives a round trip
+	 * through a normal double (DBL_DIG), and %.Ng gives the nearest N-digit
+	 * decimal, so the first precision that reads back is the shortest.
+	 * Subnormals hold fewer digits and may need fewer.
+	 */
+	int n = 0;
+	for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+		n = snprintf(buf, 32, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return (size_t)n;
+}
+
+void json_out_number(struct json_out *o, double v)
+{
+	char buf[32];
+	size_t n = json_format_number(v, buf);
+	separate(o);
+	append(o, buf, n);
+}
+
+void json_out_int(struct json_out *o, long long v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%lld", v);
+	separate(o);
+	append(o, buf, (size_t)n);
+}
+
+void json_out_bool(struct json_out *o, bool v)
+{
+	separate(o);
+	if (v)
+		append(o, "true", 4);
+	else
+		append(o, "false", 5);
+}
+
+void json_out_null(struct json_out *o)
+{
+	separate(o);
+	append(o, "null", 4);
+}
+
+void json_out_raw_value(struct json_out *o, const char *json, size_t n)
+{
+	separate(o);
+	append(o, json, n);
+}

@@ -1,0 +1,136 @@
+#include "mppt_bridge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_io.h"
+#include "json_out.h"
+
+/* How long a QoS 2 request is remembered to recognise its retransmission. */
+#define RETRANSMISSION_WINDOW_MS (120 * 1000)
+
+void mppt_bridge_init(struct mppt_bridge *m, const struct eb_mppt_config *cfg)
+{
+	memset(m, 0, sizeof(*m));
+	m->cfg = cfg;
+	mppt_batch_init(&m->batch);
+	qos2_dedup_init(&m->retransmissions, RETRANSMISSION_WINDOW_MS);
+}
+
+void mppt_bridge_cleanup(struct mppt_bridge *m)
+{
+	mppt_batch_free(&m->batch);
+	free(m->topic);
+	m->topic = NULL;
+}
+
+bool mppt_bridge_owns_topic(const struct mppt_bridge *m, const char *topic)
+{
+	return eb_topic_under(topic, m->cfg->output_prefix) || strcmp(topic, m->cfg->errors_topic) == 0;
+}
+
+static const char *output_topic(struct mppt_bridge *m, const char *mppt_id)
+{
+	size_t need = strlen(m->cfg->output_prefix) + 1 + strlen(mppt_id) + 1;
+	if (need > m->topic_cap) {
+		char *t = realloc(m->topic, need);
+		if (!t)
+			return NULL;
+		m->topic = t;
+		m->topic_cap = need;
+	}
+	snprintf(m->topic, m->topic_cap, "%s/%s", m->cfg->output_prefix, mppt_id);
+	return m->topic;
+}
+
+static void publish_translations(struct mppt_bridge *m, int qos)
+{
+	for (size_t i = 0; i < m->batch.count; i++) {
+		const struct mppt_message *msg = &m->batch.messages[i];
+		const char *topic = output_topic(m, msg->mppt_id);
+		if (!topic || eb_publish(NULL, topic, mppt_message_json(&m->batch, i), msg->json_len, qos, false,
+					 NULL) != MOSQ_ERR_SUCCESS) {
+			mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: mppt: could not publish a translation for %s",
+					     msg->mppt_id);
+			continue;
+		}
+		m->messages_published++;
+	}
+}
+
+static void report_refusal(struct mppt_bridge *m, const struct mosquitto_evt_message *ed, const char *sender,
+			   const struct eb_response *response)
+{
+	const char *client_id = eb_client_id(ed->client);
+	struct json_out o;
+	json_out_init(&o);
+	json_out_begin_object(&o);
+	json_out_key(&o, "status");
+	json_out_int(&o, 400);
+	json_out_key(&o, "error");
+	json_out_string(&o, m->batch.error);
+	json_out_key(&o, "path");
+	json_out_string(&o, m->batch.path);
+	json_out_key(&o, "sender");
+	json_out_string(&o, sender);
+	json_out_key(&o, "client_id");
+	json_out_string(&o, client_id);
+	json_out_end_object(&o);
+	if (!json_out_failed(&o)) {
+		eb_publish(NULL, m->cfg->errors_topic, o.buf, o.len, ed->qos, false, NULL);
+		eb_response_send(client_id, response, o.buf, o.len, ed->qos);
+	}
+	json_out_free(&o);
+	mosquitto_log_printf(MOSQ_LOG_WARNING,
+			     "energy-bridge: mppt: refused request from client '%s' (user '%s'): %s%s%s", client_id,
+			     eb_client_username(ed->client), m->batch.path, m->batch.path[0] ? ": " : "",
+			     m->batch.error);
+}
+
+static void report_acceptance(struct mppt_bridge *m, const struct mosquitto_evt_message *ed,
+			      const struct eb_response *response)
+{
+	if (!response->topic)
+		return;
+	char json[96];
+	int n = snprintf(json, sizeof(json), "{\"status\":200,\"datasets\":%zu,\"items\":%zu}", m->batch.datasets,
+			 m->batch.count);
+	eb_response_send(eb_client_id(ed->client), response, json, (size_t)n, ed->qos);
+}
+
+int mppt_bridge_on_request(struct mppt_bridge *m, struct mosquitto_evt_message *ed)
+{
+	struct qos2_fingerprint fp;
+	int64_t now_ms = 0;
+	if (ed->qos == 2) {
+		int verdict;
+		now_ms = eb_monotonic_ms();
+		fp = qos2_fingerprint(eb_client_id(ed->client), ed->topic, ed->payload, ed->payloadlen);
+		if (qos2_dedup_lookup(&m->retransmissions, fp, now_ms, &verdict))
+			return verdict; /* a retransmission: the broker delivers it once, we acted once */
+	}
+
+	const char *sender = eb_client_username(ed->client);
+	if (!sender[0])
+		sender = eb_client_id(ed->client);
+	struct mppt_limits limits = {.max_payload = (size_t)m->cfg->max_payload, .max_items = (size_t)m->cfg->max_items};
+	struct eb_response response;
+	eb_response_read(ed->properties, &response);
+
+	int verdict;
+	if (mppt_translate(&m->batch, ed->payload, ed->payloadlen, sender, eb_wall_clock(), &limits)) {
+		publish_translations(m, ed->qos);
+		report_acceptance(m, ed, &response);
+		m->requests_translated++;
+		verdict = MOSQ_ERR_SUCCESS;
+	} else {
+		report_refusal(m, ed, sender, &response);
+		m->requests_refused++;
+		verdict = MOSQ_ERR_ACL_DENIED;
+	}
+	eb_response_release(&response);
+	if (ed->qos == 2)
+		qos2_dedup_record(&m->retransmissions, fp, verdict, now_ms);
+	return verdict;
+}

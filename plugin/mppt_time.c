@@ -1,0 +1,171 @@
+#include "mppt_time.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Years that both ends of the conversion may hold: four digits, after year 0. */
+#define YEAR_MIN 1
+#define YEAR_MAX 9999
+
+static bool is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int64_t y, int m)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Reads exactly n digits at *p; advances *p. */
+static bool read_digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+/* Consumes sep when the text is in the extended form. */
+static bool read_separator(const char **p, bool extended, char sep)
+{
+	if (!extended)
+		return true;
+	if (**p != sep)
+		return false;
+	(*p)++;
+	return true;
+}
+
+static const char *parse_offset(const char *p, int *offset_minutes)
+{
+	*offset_minutes = 0;
+	if (*p == '\0')
+		return NULL;
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+		return NULL;
+	if (*p != '+' && *p != '-')
+		return "unexpected text after the time";
+	int sign = *p == '-' ? -1 : 1;
+	p++;
+	int hh, mm;
+	if (!read_digits(&p, 2, &hh))
+		return "malformed UTC offset";
+	if (*p == ':')
+		p++;
+	if (!read_digits(&p, 2, &mm) || *p != '\0')
+		return "malformed UTC offset";
+	if (hh > 23 || mm > 59)
+		return "UTC offset out of range";
+	*offset_minutes = sign * (hh * 60 + mm);
+	return NULL;
+}
+
+const char *mppt_time_parse(const char *text, struct mppt_time *out)
+{
+	const char *p = text;
+	int year, month, day, hour, minute, second;
+
+	if (!read_digits(&p, 4, &year))
+		return "expected a date YYYYMMDD or YYYY-MM-DD";
+	bool extended = *p == '-';
+	if (!read_separator(&p, extended, '-') || !read_digits(&p, 2, &month) ||
+	    !read_separator(&p, extended, '-') || !read_digits(&p, 2, &day))
+		return "expected a date YYYYMMDD or YYYY-MM-DD";
+	if (*p != 'T' && *p != 't')
+		return "expected T between date and time";
+	p++;
+	if (!read_digits(&p, 2, &hour) || !read_separator(&p, extended, ':') ||
+	    !read_digits(&p, 2, &minute) || !read_separator(&p, extended, ':') ||
+	    !read_digits(&p, 2, &second))
+		return extended ? "expected a time hh:mm:ss" : "expected a time hhmmss";
+
+	int fraction = 0;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return "expected digits after the decimal point";
+		/* Any number of digits; the first four count, the rest are truncated. */
+		int digits = 0;
+		for (; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 4)
+				fraction = fraction * 10 + (*p - '0');
+		for (; digits < 4; digits++)
+			fraction *= 10;
+	}
+	const char *err = parse_offset(p, &out->offset_minutes);
+	if (err)
+		return err;
+
+	if (year < YEAR_MIN || month < 1 || month > 12)
+		return "impossible date";
+	if (day < 1 || day > days_in_month(year, month))
+		return "impossible date";
+	if (hour > 23 || minute > 59 || second > 59)
+		return "impossible time of day";
+
+	int64_t local = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+	out->utc_seconds = local - (int64_t)out->offset_minutes * 60;
+	int64_t y;
+	int m, d;
+	civil_from_days(out->utc_seconds / 86400 - (out->utc_seconds % 86400 < 0), &y, &m, &d);
+	if (y < YEAR_MIN || y > YEAR_MAX)
+		return "time out of range once converted to UTC";
+	out->fraction_e4 = fraction;
+	return NULL;
+}
+
+size_t mppt_time_format_utc(int64_t utc_seconds, int fraction_e4, char *buf)
+{
+	int64_t days = utc_seconds / 86400;
+	int64_t secs = utc_seconds % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days -= 1;
+	}
+	int64_t y;
+	int m, d;
+	civil_from_days(days, &y, &m, &d);
+	int n = snprintf(buf, 32, "%04lld-%02d-%02d %02d:%02d:%02d.%04d", (long long)y, m, d,
+			 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), fraction_e4);
+	return (size_t)n;
+}
+
+size_t mppt_time_format_offset(int offset_minutes, char *buf)
+{
+	char sign = offset_minutes < 0 ? '-' : '+';
+	int abs_minutes = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+	int n = snprintf(buf, 8, "%c%02d:%02d", sign, abs_minutes / 60 % 100, abs_minutes % 60);
+	return (size_t)n;
+}

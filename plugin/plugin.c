@@ -1,0 +1,110 @@
+/*
+ * The plugin's entry points: read the options, own the state, register the
+ * callbacks and route each message to the job it belongs to. The jobs live
+ * in their own files; nothing here decides what a message means.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mosquitto.h>
+#include <mosquitto_broker.h>
+#include <mosquitto_plugin.h>
+
+#include "broker_io.h"
+#include "config.h"
+#include "mppt_bridge.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+struct eb_plugin {
+	mosquitto_plugin_id_t *id;
+	struct eb_config cfg;
+	struct mppt_bridge mppt;
+	uint64_t forgeries_refused;
+};
+
+/* A client publishing where only the plugin publishes is refused, retained or not. */
+static int refuse_forgery(struct eb_plugin *p, const struct mosquitto_evt_message *ed)
+{
+	p->forgeries_refused++;
+	mosquitto_log_printf(MOSQ_LOG_WARNING,
+			     "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the plugin "
+			     "publishes there",
+			     eb_client_id(ed->client), eb_client_username(ed->client), ed->topic);
+	return MOSQ_ERR_ACL_DENIED;
+}
+
+static int on_message(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct eb_plugin *p = userdata;
+	struct mosquitto_evt_message *ed = event_data;
+
+	if (p->cfg.mppt.enabled) {
+		if (strcmp(ed->topic, p->cfg.mppt.request_topic) == 0)
+			return mppt_bridge_on_request(&p->mppt, ed);
+		if (mppt_bridge_owns_topic(&p->mppt, ed->topic))
+			return refuse_forgery(p, ed);
+	}
+	return MOSQ_ERR_SUCCESS;
+}
+
+EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supported_versions)
+{
+	for (int i = 0; i < supported_version_count; i++)
+		if (supported_versions[i] == 5)
+			return 5;
+	return -1;
+}
+
+static void free_plugin(struct eb_plugin *p)
+{
+	mppt_bridge_cleanup(&p->mppt);
+	eb_config_free(&p->cfg);
+	free(p);
+}
+
+EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata, struct mosquitto_opt *options,
+				 int option_count)
+{
+	struct eb_plugin *p = calloc(1, sizeof(*p));
+	if (!p)
+		return MOSQ_ERR_NOMEM;
+	p->id = identifier;
+
+	char err[CONFIG_ERROR_MAX];
+	if (eb_config_load(&p->cfg, options, option_count, err, sizeof(err)) != 0) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s", err);
+		free_plugin(p);
+		return MOSQ_ERR_INVAL;
+	}
+	mppt_bridge_init(&p->mppt, &p->cfg.mppt);
+
+	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: could not register the message callback (%d)", rc);
+		free_plugin(p);
+		return rc;
+	}
+	if (!eb_properties_readable())
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: this broker does not export the MQTT v5 "
+						       "property readers: requests get no v5 response");
+	if (p->cfg.mppt.enabled)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: mppt: translating %s into %s/<mppt_id>",
+				     p->cfg.mppt.request_topic, p->cfg.mppt.output_prefix);
+	*userdata = p;
+	return MOSQ_ERR_SUCCESS;
+}
+
+EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *options, int option_count)
+{
+	(void)options;
+	(void)option_count;
+	struct eb_plugin *p = userdata;
+	if (!p)
+		return MOSQ_ERR_SUCCESS;
+	mosquitto_callback_unregister(p->id, MOSQ_EVT_MESSAGE, on_message, NULL);
+	free_plugin(p);
+	return MOSQ_ERR_SUCCESS;
+}

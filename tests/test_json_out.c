@@ -1,0 +1,121 @@
+/* Unit tests of the JSON writer: number printing, escaping, separators. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_out.h"
+
+static const char *number(double v)
+{
+	static char buf[32];
+	json_format_number(v, buf);
+	return buf;
+}
+
+static void test_numbers_print_shortest_round_trip(void **state)
+{
+	(void)state;
+	assert_string_equal(number(48.000), "48");
+	assert_string_equal(number(0.0), "0");
+	assert_string_equal(number(-0.0), "0");
+	assert_string_equal(number(55.1), "55.1");
+	assert_string_equal(number(48 * 1.2), "57.599999999999994");
+	assert_string_equal(number(0.1 + 0.2), "0.30000000000000004");
+	assert_string_equal(number(-2.5), "-2.5");
+	assert_string_equal(number(1e21), "1e+21");
+	assert_string_equal(number(5e-324), "5e-324");
+	assert_string_equal(number(1.7976931348623157e308), "1.7976931348623157e+308");
+	/* Every printed form reads back to the same double. */
+	srand(7);
+	for (int i = 0; i < 100000; i++) {
+		double v = ((double)rand() / RAND_MAX - 0.5) * pow(10, rand() % 40 - 20);
+		assert_true(strtod(number(v), NULL) == v);
+	}
+}
+
+static void test_strings_are_escaped(void **state)
+{
+	(void)state;
+	struct json_out o;
+	json_out_init(&o);
+	json_out_string_n(&o, "a\"b\\c\n\x01\x7f\xc3\xa9", 10);
+	assert_string_equal(o.buf, "\"a\\\"b\\\\c\\n\\u0001\x7f\xc3\xa9\"");
+	json_out_free(&o);
+}
+
+static void test_separators_are_inserted(void **state)
+{
+	(void)state;
+	struct json_out o;
+	json_out_init(&o);
+	json_out_begin_object(&o);
+	json_out_key(&o, "a");
+	json_out_begin_array(&o);
+	json_out_int(&o, 1);
+	json_out_number(&o, 2.5);
+	json_out_begin_object(&o);
+	json_out_end_object(&o);
+	json_out_end_array(&o);
+	json_out_key(&o, "b");
+	json_out_null(&o);
+	json_out_key(&o, "c");
+	json_out_bool(&o, false);
+	json_out_key(&o, "d");
+	json_out_raw_value(&o, "{\"x\":1}", 7);
+	json_out_end_object(&o);
+	assert_string_equal(o.buf, "{\"a\":[1,2.5,{}],\"b\":null,\"c\":false,\"d\":{\"x\":1}}");
+	json_out_free(&o);
+}
+
+static void test_documents_share_one_buffer(void **state)
+{
+	(void)state;
+	struct json_out o;
+	json_out_init(&o);
+	size_t first = json_out_begin_document(&o);
+	json_out_begin_object(&o);
+	json_out_end_object(&o);
+	size_t second = json_out_begin_document(&o);
+	json_out_begin_array(&o);
+	json_out_end_array(&o);
+	assert_int_equal(first, 0);
+	assert_int_equal(second, 2);
+	assert_string_equal(o.buf, "{}[]");
+	json_out_reset(&o);
+	json_out_int(&o, 3);
+	assert_string_equal(o.buf, "3");
+	assert_false(json_out_failed(&o));
+	json_out_free(&o);
+}
+
+static void test_large_documents_grow(void **state)
+{
+	(void)state;
+	struct json_out o;
+	json_out_init(&o);
+	json_out_begin_array(&o);
+	for (int i = 0; i < 10000; i++)
+		json_out_int(&o, i);
+	json_out_end_array(&o);
+	assert_int_equal(o.len, strlen(o.buf));
+	assert_memory_equal(o.buf + o.len - 6, ",9999]", 6);
+	json_out_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_numbers_print_shortest_round_trip),
+		cmocka_unit_test(test_strings_are_escaped),
+		cmocka_unit_test(test_separators_are_inserted),
+		cmocka_unit_test(test_documents_share_one_buffer),
+		cmocka_unit_test(test_large_documents_grow),
+	};
+	return cmocka_run_group_tests_name("json_out", tests, NULL, NULL);
+}
