@@ -1,0 +1,573 @@
+/*
+ * MPPT translation in a real broker: the plugin loaded by the mosquitto
+ * binary, driven by real MQTT clients (v3.1.1 and v5) and, for the QoS 2
+ * retransmission, by a client written byte by byte.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define QUIET_MS 300 /* how long "nothing more arrives" is watched */
+
+static struct eb_broker broker;
+
+static const char spec_request[] =
+	"{\"datasets\": [\n"
+	"  {\"mppt\": {\"id\": \"IT6415AD-01-001\"},\n"
+	"   \"data\": [\n"
+	"     {\"time_local\": \"20190209T150006.032+0700\",\n"
+	"      \"pv\":      {\"volts\": [48.000, 48.000], \"amps\": [6.0, 6.0]},\n"
+	"      \"battery\": {\"volts\": 55.1, \"amps\": 0.0},\n"
+	"      \"load\":    {\"volts\": [48.000, 48.000], \"amps\": [1.2, 1.2]},\n"
+	"      \"status\":  \"1A79\"}\n"
+	"   ]}\n"
+	"]}";
+
+/* mppt.md §3.2, up to the value of time_processing. */
+static const char spec_message_head[] =
+	"{\"mppt_id\":\"IT6415AD-01-001\",\"pv\":[{\"volts\":48,\"amps\":6,\"watts\":288},"
+	"{\"volts\":48,\"amps\":6,\"watts\":288}],\"battery\":{\"volts\":55.1,\"amps\":0,\"watts\":0},"
+	"\"load\":[{\"volts\":48,\"amps\":1.2,\"watts\":57.6},{\"volts\":48,\"amps\":1.2,\"watts\":57.6}],"
+	"\"status\":{\"bus_connect\":true,\"input\":\"normal\",\"chgfet\":\"short\",\"chgfet_antirev\":\"short\","
+	"\"fet_antirev\":\"short\",\"input_current\":\"overcurrent\",\"load\":\"ok\",\"pv_input\":\"short\","
+	"\"charging\":\"float\",\"system\":\"fault\",\"standby\":\"standby\"},\"sender\":\"S001\","
+	"\"time_event\":\"2019-02-09 08:00:06.0320\",\"time_zone\":\"+07:00\",\"time_processing\":\"";
+
+static int start_broker(void **state)
+{
+	(void)state;
+	return eb_broker_start(&broker, NULL);
+}
+
+static int stop_broker(void **state)
+{
+	(void)state;
+	eb_broker_stop(&broker);
+	return 0;
+}
+
+static struct eb_client *subscriber(const char *topic, int qos)
+{
+	struct eb_client *c = eb_client_simple(broker.port, NULL, NULL, MQTT_PROTOCOL_V5);
+	assert_non_null(c);
+	assert_true(eb_client_subscribe(c, topic, qos) >= 0);
+	return c;
+}
+
+static void expect_nothing(struct eb_client *c)
+{
+	struct eb_message *m = eb_client_next(c, QUIET_MS);
+	if (m)
+		fail_msg("unexpected message on %s: %s", m->topic, (char *)m->payload);
+}
+
+/* time_processing is the broker's UTC clock: check its form and that it is now. */
+static void check_time_processing(const char *value)
+{
+	struct tm tm = {0};
+	const char *rest = strptime(value, "%Y-%m-%d %H:%M:%S", &tm);
+	assert_non_null(rest);
+	assert_int_equal(strlen(rest), 7); /* .SSSS"} */
+	assert_true(rest[0] == '.' && rest[5] == '"' && rest[6] == '}');
+	time_t t = timegm(&tm);
+	assert_true(labs((long)(t - time(NULL))) <= 5);
+}
+
+static void test_spec_example_translated_exactly(void **state)
+{
+	(void)state;
+	struct eb_client *sub = subscriber("monitoring.mppt/+", 1);
+	struct eb_client *logger = eb_client_simple(broker.port, "logger-1", "S001", MQTT_PROTOCOL_V311);
+	assert_non_null(logger);
+	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", spec_request, 1), 0);
+
+	struct eb_message *m = eb_client_next(sub, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->topic, "monitoring.mppt/IT6415AD-01-001");
+	assert_int_equal(m->qos, 1);
+	assert_false(m->retain);
+	size_t head = strlen(spec_message_head);
+	if (strncmp(m->payload, spec_message_head, head) != 0)
+		fail_msg("got      %s\nexpected %s...", (char *)m->payload, spec_message_head);
+	check_time_processing((char *)m->payload + head);
+	eb_message_free(m);
+	expect_nothing(sub);
+	eb_client_disconnect(logger);
+	eb_client_disconnect(sub);
+}
+
+static void test_accepted_request_is_delivered_as_is(void **state)
+{
+	(void)state;
+	struct eb_client *audit = subscriber("dataset/mppt", 0);
+	struct eb_client *logger = eb_client_simple(broker.port, NULL, "S001", MQTT_PROTOCOL_V5);
+	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", spec_request, 1), 0);
+	struct eb_message *m = eb_client_next(audit, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->payload, spec_request);
+	eb_message_free(m);
+	eb_client_disconnect(logger);
+	eb_client_disconnect(audit);
+}
+
+static void test_sender_is_client_id_without_username(void **state)
+{
+	(void)state;
+	struct eb_client *sub = subscriber("monitoring.mppt/B1", 0);
+	struct eb_client *logger = eb_client_simple(broker.port, "logger-no-user", NULL, MQTT_PROTOCOL_V5);
+	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt",
+					       "{\"datasets\":[{\"mppt_id\":\"B1\",\"status\":{\"code\":\"0801\"},\"data\":["
+					       "{\"time_local\":\"2020-02-08T15:00:07.032+07:00\",\"pv\":{\"volts\":[48],"
+					       "\"amps\":[6]},\"battery\":{\"volts\":55.1,\"amps\":-1},\"load\":{\"volts\":[48],"
+					       "\"amps\":[1.2]}}]}]}",
+					       0),
+			 0);
+	struct eb_message *m = eb_client_next(sub, 2000);
+	assert_non_null(m);
+	assert_non_null(strstr(m->payload, "\"sender\":\"logger-no-user\""));
+	assert_non_null(strstr(m->payload, "\"charging\":\"float\""));
+	eb_message_free(m);
+	eb_client_disconnect(logger);
+	eb_client_disconnect(sub);
+}
+
+/* A request of `items` samples for device M-A, then an empty dataset for M-B. */
+static char *many_items_request(int items)
+{
+	char *req = malloc((size_t)items * 200 + 100), *p = req;
+	p += sprintf(p, "{\"datasets\":[{\"mppt_id\":\"M-A\",\"data\":[");
+	for (int i = 0; i < items; i++)
+		p += sprintf(p, "%s{\"time_local\":\"20200101T00%02d%02d\",\"pv\":{\"volts\":[%d],\"amps\":[1]},"
+				"\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],\"amps\":[1]}}",
+			     i ? "," : "", i / 60, i % 60, i);
+	sprintf(p, "]},{\"mppt_id\":\"M-B\",\"data\":[]}]}");
+	return req;
+}
+
+static void expect_items_in_order(int items, int qos)
+{
+	struct eb_client *sub = subscriber("monitoring.mppt/#", 2);
+	struct eb_client *logger = eb_client_simple(broker.port, NULL, "S002", MQTT_PROTOCOL_V5);
+	char *req = many_items_request(items);
+	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", req, qos), 0);
+	for (int i = 0; i < items; i++) {
+		struct eb_message *m = eb_client_next(sub, 5000);
+		if (!m)
+			fail_msg("message %d of %d did not arrive", i, items);
+		assert_string_equal(m->topic, "monitoring.mppt/M-A");
+		assert_int_equal(m->qos, qos);
+		char volts[32];
+		snprintf(volts, sizeof(volts), "\"pv\":[{\"volts\":%d,", i);
+		assert_non_null(strstr(m->payload, volts));
+		eb_message_free(m);
+	}
+	expect_nothing(sub);
+	free(req);
+	eb_client_disconnect(logger);
+	eb_client_disconnect(sub);
+}
+
+static void test_one_message_per_item_in_order_at_request_qos(void **state)
+{
+	(void)state;
+	expect_items_in_order(2000, 1);
+	expect_items_in_order(3, 0);
+	/* Few at QoS 2: 2.0.11 overruns a v5 subscriber's receive maximum of 20 with QoS 2 messages. */
+	expect_items_in_order(10, 2);
+}
+
+/* Each kind of bad input of mppt.md §4, with the error report it must produce. */
+static const struct bad_request {
+	const char *payload;
+	const char *error;
+	const char *path;
+} bad_requests[] = {
+	{"not json", "invalid JSON (byte 0)", ""},
+	{"{\"datasets\":[\"\xff\"]}", "payload is not valid UTF-8 (byte 14)", ""},
+	{"{}", "missing required key", "datasets"},
+	{"{\"datasets\":1}", "must be an array", "datasets"},
+	{"{\"datasets\":[{\"data\":[]}]}", "missing the device id (mppt.id or mppt_id)", "datasets[0]"},
+	{"{\"datasets\":[{\"mppt_id\":\"a/b\",\"data\":[]}]}", "must not contain '/', '+', '#' or control characters",
+	 "datasets[0].mppt_id"},
+	{"{\"datasets\":[{\"mppt_id\":\"x\"}]}", "missing required key", "datasets[0].data"},
+	{"{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{\"time_local\":\"20200101T000000\",\"pv\":{\"volts\":[1],"
+	 "\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1}}]}]}",
+	 "missing required key", "datasets[0].data[0].load"},
+	{"{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{\"time_local\":\"20200101T000000\",\"pv\":{\"volts\":[1,1],"
+	 "\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],\"amps\":[1]}}]}]}",
+	 "volts and amps differ in length (2 and 1)", "datasets[0].data[0].pv"},
+	{"{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{\"time_local\":\"20200101T000000\",\"pv\":{\"volts\":[1,1,1,1,1],"
+	 "\"amps\":[1,1,1,1,1]},\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],\"amps\":[1]}}]}]}",
+	 "must be an array of 1 to 4 numbers", "datasets[0].data[0].pv.volts"},
+	{"{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{\"time_local\":\"20200101T000000\",\"pv\":{\"volts\":[1],"
+	 "\"amps\":[-6]},\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],\"amps\":[1]}}]}]}",
+	 "must not be negative", "datasets[0].data[0].pv.amps[0]"},
+	{"{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{\"time_local\":\"20200101T000000\",\"pv\":{\"volts\":[1],"
+	 "\"amps\":[1]},\"battery\":{\"volts\":1e999,\"amps\":1},\"load\":{\"volts\":[1],\"amps\":[1]}}]}]}",
+	 "must be a finite number", "datasets[0].data[0].battery.volts"},
+	{"{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{\"time_local\":\"20190230T000000\",\"pv\":{\"volts\":[1],"
+	 "\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],\"amps\":[1]}}]}]}",
+	 "impossible date", "datasets[0].data[0].time_local"},
+	{"{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{\"time_local\":\"20200101T000000\",\"pv\":{\"volts\":[1],"
+	 "\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],\"amps\":[1]},\"status\":\"XYZ1\"}]}]}",
+	 "must be 4 hexadecimal digits", "datasets[0].data[0].status"},
+	{"{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{\"time_local\":\"20200101T000000\",\"pv\":{\"volts\":[1],"
+	 "\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],\"amps\":[1]},\"tempC\":4}]}]}",
+	 "unknown key", "datasets[0].data[0].tempC"},
+};
+
+static const char valid_request[] =
+	"{\"datasets\":[{\"mppt_id\":\"GOOD\",\"data\":[{\"time_local\":\"20200101T000000\",\"pv\":{\"volts\":[1],"
+	"\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],\"amps\":[1]}}]}]}";
+
+static void expect_error_report(struct eb_message *m, const struct bad_request *bad, const char *sender,
+				const char *client_id)
+{
+	char expected[1024];
+	snprintf(expected, sizeof(expected),
+		 "{\"status\":400,\"error\":\"%s\",\"path\":\"%s\",\"sender\":\"%s\",\"client_id\":\"%s\"}", bad->error,
+		 bad->path, sender, client_id);
+	assert_non_null(m);
+	assert_string_equal(m->payload, expected);
+}
+
+static void test_every_bad_input_refused_with_report_valid_traffic_unaffected(void **state)
+{
+	(void)state;
+	struct eb_client *out = subscriber("monitoring.mppt/#", 1);
+	struct eb_client *requests = subscriber("dataset/mppt", 1);
+	struct eb_client *errors = subscriber("dataset/mppt/errors", 1);
+	struct eb_client *other = subscriber("house/meter", 1);
+	struct eb_client *v5 = eb_client_simple(broker.port, "logger-7", "S001", MQTT_PROTOCOL_V5);
+	struct eb_client *v311 = eb_client_simple(broker.port, "logger-8", "S008", MQTT_PROTOCOL_V311);
+	struct eb_client *neighbour = eb_client_simple(broker.port, "meter", NULL, MQTT_PROTOCOL_V311);
+	assert_non_null(v5);
+	assert_non_null(v311);
+
+	for (size_t i = 0; i < sizeof(bad_requests) / sizeof(bad_requests[0]); i++) {
+		const struct bad_request *bad = &bad_requests[i];
+		int qos = 1 + (int)(i % 2);
+		/* v5 at QoS 1 and 2: the refusal is the reason code 0x87, not authorized. */
+		assert_int_equal(eb_client_publish_str(v5, "dataset/mppt", bad->payload, qos), MQTT_RC_NOT_AUTHORIZED);
+		struct eb_message *m = eb_client_next(errors, 2000);
+		expect_error_report(m, bad, "S001", "logger-7");
+		eb_message_free(m);
+		/* v3.1.1 gets no reason code, but the same refusal and report. */
+		assert_int_equal(eb_client_publish_str(v311, "dataset/mppt", bad->payload, 1), 0);
+		m = eb_client_next(errors, 2000);
+		expect_error_report(m, bad, "S008", "logger-8");
+		eb_message_free(m);
+		/* Valid traffic between the bad requests goes through. */
+		assert_int_equal(eb_client_publish_str(neighbour, "house/meter", "230.1", 1), 0);
+		assert_int_equal(eb_client_publish_str(v311, "dataset/mppt", valid_request, 1), 0);
+		m = eb_client_next(out, 2000);
+		assert_non_null(m);
+		assert_string_equal(m->topic, "monitoring.mppt/GOOD");
+		eb_message_free(m);
+		m = eb_client_next(requests, 2000);
+		assert_non_null(m);
+		assert_string_equal(m->payload, valid_request); /* only the valid request reached subscribers */
+		eb_message_free(m);
+		m = eb_client_next(other, 2000);
+		assert_non_null(m);
+		assert_string_equal(m->payload, "230.1");
+		eb_message_free(m);
+	}
+	expect_nothing(out);
+	expect_nothing(requests);
+	expect_nothing(errors);
+
+	/* Logged once per refusal. */
+	char *log = eb_broker_log(&broker);
+	int refusals = 0;
+	for (char *p = log; (p = strstr(p, "energy-bridge: mppt: refused request")); p++)
+		refusals++;
+	assert_int_equal(refusals, 2 * (int)(sizeof(bad_requests) / sizeof(bad_requests[0])));
+	assert_non_null(strstr(log, "refused request from client 'logger-7' (user 'S001'): datasets[0].data[0].pv.amps[0]: "
+				    "must not be negative"));
+	free(log);
+	eb_client_disconnect(v5);
+	eb_client_disconnect(v311);
+	eb_client_disconnect(neighbour);
+	eb_client_disconnect(out);
+	eb_client_disconnect(requests);
+	eb_client_disconnect(errors);
+	eb_client_disconnect(other);
+}
+
+static mosquitto_property *request_properties(const char *response_topic, const char *correlation)
+{
+	mosquitto_property *props = NULL;
+	mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, response_topic);
+	mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, correlation, (uint16_t)strlen(correlation));
+	return props;
+}
+
+static void expect_correlation(const struct eb_message *m, const char *correlation)
+{
+	void *data = NULL;
+	uint16_t len = 0;
+	assert_non_null(mosquitto_property_read_binary(m->props, MQTT_PROP_CORRELATION_DATA, &data, &len, false));
+	assert_int_equal(len, strlen(correlation));
+	assert_memory_equal(data, correlation, len);
+	free(data);
+}
+
+static void test_v5_response_topic_gets_the_outcome(void **state)
+{
+	(void)state;
+	struct eb_client *logger = eb_client_simple(broker.port, "logger-9", "S009", MQTT_PROTOCOL_V5);
+	assert_true(eb_client_subscribe(logger, "replies/logger-9", 1) >= 0);
+	struct eb_client *bystander = subscriber("replies/#", 1);
+
+	assert_int_equal(eb_client_publish(logger, "dataset/mppt", spec_request, (int)strlen(spec_request), 1, false,
+					   request_properties("replies/logger-9", "req-1")),
+			 0);
+	struct eb_message *m = eb_client_next_on(logger, "replies/logger-9", 2000);
+	assert_non_null(m);
+	assert_string_equal(m->payload, "{\"status\":200,\"datasets\":1,\"items\":1}");
+	expect_correlation(m, "req-1");
+	eb_message_free(m);
+
+	assert_int_equal(eb_client_publish(logger, "dataset/mppt", "{}", 2, 1, false,
+					   request_properties("replies/logger-9", "req-2")),
+			 MQTT_RC_NOT_AUTHORIZED);
+	m = eb_client_next_on(logger, "replies/logger-9", 2000);
+	assert_non_null(m);
+	assert_string_equal(m->payload, "{\"status\":400,\"error\":\"missing required key\",\"path\":\"datasets\","
+					"\"sender\":\"S009\",\"client_id\":\"logger-9\"}");
+	expect_correlation(m, "req-2");
+	eb_message_free(m);
+	/* The reply goes to the requester only: it cannot be used to publish elsewhere. */
+	expect_nothing(bystander);
+	eb_client_disconnect(bystander);
+	eb_client_disconnect(logger);
+}
+
+static void test_plugin_topics_cannot_be_forged(void **state)
+{
+	(void)state;
+	struct eb_client *sub = subscriber("monitoring.mppt/#", 1);
+	struct eb_client *errors = subscriber("dataset/mppt/errors", 1);
+	struct eb_client *forger = eb_client_simple(broker.port, "forger", "mallory", MQTT_PROTOCOL_V5);
+	assert_int_equal(eb_client_publish_str(forger, "monitoring.mppt/IT6415AD-01-001", "{\"fake\":1}", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	assert_int_equal(eb_client_publish(forger, "monitoring.mppt/X", "{}", 2, 1, true, NULL), MQTT_RC_NOT_AUTHORIZED);
+	assert_int_equal(eb_client_publish_str(forger, "dataset/mppt/errors", "{\"status\":400}", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	expect_nothing(sub);
+	expect_nothing(errors);
+	/* Nothing was retained either. */
+	struct eb_client *late = subscriber("monitoring.mppt/#", 1);
+	expect_nothing(late);
+	char *log = eb_broker_log(&broker);
+	assert_non_null(strstr(log, "refused publish from client 'forger' (user 'mallory') to 'monitoring.mppt/X'"));
+	free(log);
+	eb_client_disconnect(late);
+	eb_client_disconnect(forger);
+	eb_client_disconnect(errors);
+	eb_client_disconnect(sub);
+}
+
+/* ---- QoS 2 retransmission, with a client written byte by byte ---- */
+
+static void put16(unsigned char **p, unsigned v)
+{
+	*(*p)++ = (unsigned char)(v >> 8);
+	*(*p)++ = (unsigned char)v;
+}
+
+/* Writes fixed header type + remaining length + body. */
+static void send_packet(int fd, unsigned char type, const unsigned char *body, size_t len)
+{
+	unsigned char head[5], *h = head;
+	*h++ = type;
+	size_t n = len;
+	do {
+		unsigned char b = n % 128;
+		n /= 128;
+		*h++ = (unsigned char)(b | (n ? 0x80 : 0));
+	} while (n);
+	assert_int_equal(write(fd, head, (size_t)(h - head)), h - head);
+	assert_int_equal(write(fd, body, len), (ssize_t)len);
+}
+
+static void read_exactly(int fd, unsigned char *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		assert_true(r > 0);
+		got += (size_t)r;
+	}
+}
+
+static void send_publish_qos2(int fd, const char *topic, const char *payload, unsigned mid, bool dup)
+{
+	unsigned char body[2048], *p = body;
+	put16(&p, (unsigned)strlen(topic));
+	memcpy(p, topic, strlen(topic));
+	p += strlen(topic);
+	put16(&p, mid);
+	memcpy(p, payload, strlen(payload));
+	p += strlen(payload);
+	send_packet(fd, dup ? 0x3C : 0x34, body, (size_t)(p - body));
+}
+
+static void test_qos2_retransmission_translated_once(void **state)
+{
+	(void)state;
+	struct eb_client *out = subscriber("monitoring.mppt/#", 2);
+	struct eb_client *audit = subscriber("dataset/mppt", 2);
+
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)broker.port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	/* CONNECT, MQTT 3.1.1, clean session, username S001. */
+	unsigned char connect_body[64], *p = connect_body;
+	put16(&p, 4);
+	memcpy(p, "MQTT", 4);
+	p += 4;
+	*p++ = 4;
+	*p++ = 0x82;
+	put16(&p, 60);
+	put16(&p, 6);
+	memcpy(p, "raw-q2", 6);
+	p += 6;
+	put16(&p, 4);
+	memcpy(p, "S001", 4);
+	p += 4;
+	send_packet(fd, 0x10, connect_body, (size_t)(p - connect_body));
+	unsigned char ack[4];
+	read_exactly(fd, ack, 4);
+	assert_int_equal(ack[0], 0x20);
+	assert_int_equal(ack[3], 0);
+
+	send_publish_qos2(fd, "dataset/mppt", spec_request, 7, false);
+	read_exactly(fd, ack, 4); /* PUBREC */
+	assert_int_equal(ack[0], 0x50);
+	send_publish_qos2(fd, "dataset/mppt", spec_request, 7, true); /* the client did not see the PUBREC */
+	read_exactly(fd, ack, 4);
+	assert_int_equal(ack[0], 0x50);
+	unsigned char rel[2] = {0, 7};
+	send_packet(fd, 0x62, rel, 2);
+	read_exactly(fd, ack, 4); /* PUBCOMP */
+	assert_int_equal(ack[0], 0x70);
+	close(fd);
+
+	struct eb_message *m = eb_client_next(out, 2000);
+	assert_non_null(m);
+	eb_message_free(m);
+	m = eb_client_next(audit, 2000);
+	assert_non_null(m);
+	eb_message_free(m);
+	expect_nothing(out);
+	expect_nothing(audit);
+	eb_client_disconnect(audit);
+	eb_client_disconnect(out);
+}
+
+/* ---- options ---- */
+
+static void expect_start_refused(const char *extra, const char *message)
+{
+	int status;
+	char *log = eb_broker_run_to_exit(extra, &status);
+	if (status == 0 || !strstr(log, message))
+		fail_msg("config \"%s\": expected exit with \"%s\", got status %d and log:\n%s", extra, message, status,
+			 log);
+	free(log);
+}
+
+static void test_bad_options_stop_the_broker_naming_them(void **state)
+{
+	(void)state;
+	expect_start_refused("plugin_opt_mppt_max_items many",
+			     "energy-bridge: option plugin_opt_mppt_max_items: expected an integer from 1 to 1000000, "
+			     "got 'many'");
+	expect_start_refused("plugin_opt_mppt_request_topic dataset/+",
+			     "energy-bridge: option plugin_opt_mppt_request_topic: expected a topic without wildcards");
+	expect_start_refused("plugin_opt_mppt maybe", "energy-bridge: option plugin_opt_mppt: expected on or off, got "
+						      "'maybe'");
+	expect_start_refused("plugin_opt_mpt_max_items 5", "energy-bridge: unknown option plugin_opt_mpt_max_items");
+	expect_start_refused("plugin_opt_mppt_request_topic monitoring.mppt/in",
+			     "options plugin_opt_mppt_request_topic and plugin_opt_mppt_output_prefix");
+}
+
+static void test_options_change_topics_and_limits(void **state)
+{
+	(void)state;
+	struct eb_broker custom;
+	assert_int_equal(eb_broker_start(&custom, "plugin_opt_mppt_request_topic site/mppt/in\n"
+						  "plugin_opt_mppt_output_prefix site/mppt/out\n"
+						  "plugin_opt_mppt_max_payload 300\n"),
+			 0);
+	struct eb_client *sub = eb_client_simple(custom.port, NULL, NULL, MQTT_PROTOCOL_V5);
+	assert_true(eb_client_subscribe(sub, "site/mppt/#", 1) >= 0);
+	struct eb_client *logger = eb_client_simple(custom.port, "l", "S001", MQTT_PROTOCOL_V5);
+	assert_int_equal(eb_client_publish_str(logger, "site/mppt/in", valid_request, 1), 0);
+	struct eb_message *m = eb_client_next_on(sub, "site/mppt/out/GOOD", 2000);
+	assert_non_null(m);
+	eb_message_free(m);
+	/* spec_request is over 300 bytes. */
+	assert_int_equal(eb_client_publish_str(logger, "site/mppt/in", spec_request, 1), MQTT_RC_NOT_AUTHORIZED);
+	m = eb_client_next_on(sub, "site/mppt/in/errors", 2000);
+	assert_non_null(m);
+	assert_non_null(strstr(m->payload, "is over the limit of 300"));
+	eb_message_free(m);
+	eb_client_disconnect(logger);
+	eb_client_disconnect(sub);
+	eb_broker_stop(&custom);
+}
+
+static void test_mppt_off_passes_requests_through(void **state)
+{
+	(void)state;
+	struct eb_broker off;
+	assert_int_equal(eb_broker_start(&off, "plugin_opt_mppt off\n"), 0);
+	struct eb_client *sub = eb_client_simple(off.port, NULL, NULL, MQTT_PROTOCOL_V5);
+	assert_true(eb_client_subscribe(sub, "#", 1) >= 0);
+	struct eb_client *logger = eb_client_simple(off.port, "l", "S001", MQTT_PROTOCOL_V5);
+	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", "not json", 1), 0);
+	struct eb_message *m = eb_client_next(sub, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->topic, "dataset/mppt");
+	eb_message_free(m);
+	m = eb_client_next(sub, QUIET_MS);
+	assert_null(m);
+	eb_client_disconnect(logger);
+	eb_client_disconnect(sub);
+	eb_broker_stop(&off);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spec_example_translated_exactly),
+		cmocka_unit_test(test_accepted_request_is_delivered_as_is),
+		cmocka_unit_test(test_sender_is_client_id_without_username),
+		cmocka_unit_test(test_one_message_per_item_in_order_at_request_qos),
+		cmocka_unit_test(test_every_bad_input_refused_with_report_valid_traffic_unaffected),
+		cmocka_unit_test(test_v5_response_topic_gets_the_outcome),
+		cmocka_unit_test(test_plugin_topics_cannot_be_forged),
+		cmocka_unit_test(test_qos2_retransmission_translated_once),
+		cmocka_unit_test(test_bad_options_stop_the_broker_naming_them),
+		cmocka_unit_test(test_options_change_topics_and_limits),
+		cmocka_unit_test(test_mppt_off_passes_requests_through),
+	};
+	return cmocka_run_group_tests_name("integration_mppt", tests, start_broker, stop_broker);
+}

@@ -1,0 +1,464 @@
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define QUEUE_MAX 100000
+
+int eb_timeout_ms(int ms)
+{
+	return getenv("EB_BROKER_WRAPPER") ? ms * 20 : ms;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+static bool port_accepts(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *s = malloc((size_t)n + 1);
+	size_t got = fread(s, 1, (size_t)n, f);
+	s[got] = '\0';
+	fclose(f);
+	return s;
+}
+
+static int write_config(struct eb_broker *b, const char *extra)
+{
+	snprintf(b->dir, sizeof(b->dir), "/tmp/eb-broker-XXXXXX");
+	if (!mkdtemp(b->dir))
+		return -1;
+	b->port = free_port();
+	char path[128];
+	snprintf(path, sizeof(path), "%s/mosquitto.conf", b->dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "listener %d 127.0.0.1\n", b->port);
+	if (!extra || !strstr(extra, "allow_anonymous"))
+		fprintf(f, "allow_anonymous true\n");
+	if (geteuid() == 0)
+		fprintf(f, "user root\n"); /* keep the test's permissions on its files */
+	fprintf(f, "log_dest file %s/mosquitto.log\nlog_type all\nlog_timestamp_format %%H:%%M:%%S\n", b->dir);
+	/* Not max_queued_messages 0: 2.0.x then disconnects every client whose publish a plugin refuses. */
+	fprintf(f, "persistence false\nmax_queued_messages 100000\n");
+	fprintf(f, "plugin %s\n%s\n", EB_PLUGIN_PATH, extra ? extra : "");
+	fclose(f);
+	return 0;
+}
+
+static pid_t spawn(const struct eb_broker *b)
+{
+	char conf[128], cmd[512];
+	snprintf(conf, sizeof(conf), "%s/mosquitto.conf", b->dir);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	const char *wrapper = getenv("EB_BROKER_WRAPPER");
+	if (wrapper) {
+		snprintf(cmd, sizeof(cmd), "exec %s %s -c %s", wrapper, EB_MOSQUITTO_BINARY, conf);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	} else {
+		execl(EB_MOSQUITTO_BINARY, "mosquitto", "-c", conf, (char *)NULL);
+	}
+	_exit(127);
+}
+
+int eb_broker_start(struct eb_broker *b, const char *extra)
+{
+	memset(b, 0, sizeof(*b));
+	if (write_config(b, extra) != 0 || b->port <= 0)
+		return -1;
+	b->pid = spawn(b);
+	int64_t deadline = now_ms() + eb_timeout_ms(10000);
+	while (now_ms() < deadline) {
+		int status;
+		if (waitpid(b->pid, &status, WNOHANG) == b->pid) {
+			char *log = eb_broker_log(b);
+			fprintf(stderr, "broker exited at start (status %d):\n%s\n", status, log);
+			free(log);
+			b->pid = 0;
+			return -1;
+		}
+		if (port_accepts(b->port))
+			return 0;
+		sleep_ms(20);
+	}
+	fprintf(stderr, "broker did not open port %d in time\n", b->port);
+	eb_broker_stop(b);
+	return -1;
+}
+
+int eb_broker_stop(struct eb_broker *b)
+{
+	if (b->pid <= 0)
+		return -1;
+	kill(b->pid, SIGTERM);
+	int status = -1;
+	int64_t deadline = now_ms() + eb_timeout_ms(10000);
+	while (waitpid(b->pid, &status, WNOHANG) == 0) {
+		if (now_ms() > deadline) {
+			kill(b->pid, SIGKILL);
+			waitpid(b->pid, &status, 0);
+			break;
+		}
+		sleep_ms(10);
+	}
+	b->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void eb_broker_signal(struct eb_broker *b, int sig)
+{
+	if (b->pid > 0)
+		kill(b->pid, sig);
+}
+
+char *eb_broker_log(const struct eb_broker *b)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/mosquitto.log", b->dir);
+	return read_file(path);
+}
+
+char *eb_broker_run_to_exit(const char *extra, int *status)
+{
+	struct eb_broker b = {0};
+	*status = -1;
+	if (write_config(&b, extra) != 0)
+		return strdup("");
+	pid_t pid = spawn(&b);
+	int st = 0;
+	int64_t deadline = now_ms() + eb_timeout_ms(10000);
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (now_ms() > deadline) { /* it started after all */
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return eb_broker_log(&b);
+		}
+		sleep_ms(20);
+	}
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return eb_broker_log(&b);
+}
+
+/* ---- clients ---- */
+
+struct eb_client {
+	struct mosquitto *mosq;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	int connack;		/* -1 until CONNACK */
+	int last_mid_done;	/* mid of the last completed publish */
+	int last_reason;
+	int suback_mid, suback_qos;
+	struct eb_message **queue;
+	int head, count;
+};
+
+void eb_message_free(struct eb_message *m)
+{
+	if (!m)
+		return;
+	free(m->topic);
+	free(m->payload);
+	mosquitto_property_free_all(&m->props);
+	free(m);
+}
+
+static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags, const mosquitto_property *props)
+{
+	(void)mosq, (void)flags, (void)props;
+	struct eb_client *c = obj;
+	pthread_mutex_lock(&c->lock);
+	c->connack = rc;
+	pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void on_publish(struct mosquitto *mosq, void *obj, int mid, int reason, const mosquitto_property *props)
+{
+	(void)mosq, (void)props;
+	struct eb_client *c = obj;
+	pthread_mutex_lock(&c->lock);
+	c->last_mid_done = mid;
+	c->last_reason = reason;
+	pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int count, const int *granted,
+			 const mosquitto_property *props)
+{
+	(void)mosq, (void)props;
+	struct eb_client *c = obj;
+	pthread_mutex_lock(&c->lock);
+	c->suback_mid = mid;
+	c->suback_qos = count > 0 ? granted[0] : 0x80;
+	pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg,
+		       const mosquitto_property *props)
+{
+	(void)mosq;
+	struct eb_client *c = obj;
+	struct eb_message *m = calloc(1, sizeof(*m));
+	m->topic = strdup(msg->topic);
+	m->payload = malloc((size_t)msg->payloadlen + 1);
+	memcpy(m->payload, msg->payload, (size_t)msg->payloadlen);
+	((char *)m->payload)[msg->payloadlen] = '\0';
+	m->payloadlen = msg->payloadlen;
+	m->qos = msg->qos;
+	m->retain = msg->retain;
+	mosquitto_property_copy_all(&m->props, props);
+	pthread_mutex_lock(&c->lock);
+	if (c->count < QUEUE_MAX) {
+		c->queue[(c->head + c->count) % QUEUE_MAX] = m;
+		c->count++;
+		m = NULL;
+	}
+	pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+	eb_message_free(m);
+}
+
+/* Waits on the client's condition until done() holds or the time is up. */
+static bool wait_for(struct eb_client *c, bool (*done)(struct eb_client *, int), int arg, int timeout_ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&c->lock);
+	int rc = 0;
+	while (!done(c, arg) && rc == 0)
+		rc = pthread_cond_timedwait(&c->changed, &c->lock, &until);
+	bool ok = done(c, arg);
+	pthread_mutex_unlock(&c->lock);
+	return ok;
+}
+
+static bool connack_arrived(struct eb_client *c, int arg)
+{
+	(void)arg;
+	return c->connack >= 0;
+}
+
+struct eb_client *eb_client_connect(int port, const struct eb_client_options *o, int *reason)
+{
+	static int lib_ready;
+	if (!lib_ready++)
+		mosquitto_lib_init();
+	struct eb_client *c = calloc(1, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->changed, NULL);
+	c->connack = -1;
+	c->queue = calloc(QUEUE_MAX, sizeof(*c->queue));
+	c->mosq = mosquitto_new(o->id, true, c);
+	int protocol = o->protocol ? o->protocol : MQTT_PROTOCOL_V311;
+	mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, protocol);
+	mosquitto_connect_v5_callback_set(c->mosq, on_connect);
+	mosquitto_publish_v5_callback_set(c->mosq, on_publish);
+	mosquitto_subscribe_v5_callback_set(c->mosq, on_subscribe);
+	mosquitto_message_v5_callback_set(c->mosq, on_message);
+	if (o->username)
+		mosquitto_username_pw_set(c->mosq, o->username, o->password);
+	if (o->will_topic)
+		mosquitto_will_set(c->mosq, o->will_topic, (int)strlen(o->will_payload ? o->will_payload : ""),
+				   o->will_payload ? o->will_payload : "", 1, o->will_retain);
+	if (o->cafile) {
+		mosquitto_tls_set(c->mosq, o->cafile, NULL, NULL, NULL, NULL);
+		mosquitto_tls_insecure_set(c->mosq, true); /* the test certificate names no host */
+	}
+	int rc = mosquitto_connect(c->mosq, "127.0.0.1", port, 60);
+	if (rc == MOSQ_ERR_SUCCESS)
+		rc = mosquitto_loop_start(c->mosq);
+	bool acked = rc == MOSQ_ERR_SUCCESS && wait_for(c, connack_arrived, 0, eb_timeout_ms(5000));
+	if (reason)
+		*reason = acked ? c->connack : -1;
+	if (!acked || c->connack != 0) {
+		eb_client_drop(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct eb_client *eb_client_simple(int port, const char *id, const char *username, int protocol)
+{
+	struct eb_client_options o = {.id = id, .username = username, .protocol = protocol};
+	return eb_client_connect(port, &o, NULL);
+}
+
+static void destroy(struct eb_client *c)
+{
+	mosquitto_loop_stop(c->mosq, true);
+	mosquitto_destroy(c->mosq);
+	while (c->count > 0) {
+		eb_message_free(c->queue[c->head]);
+		c->head = (c->head + 1) % QUEUE_MAX;
+		c->count--;
+	}
+	free(c->queue);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->changed);
+	free(c);
+}
+
+void eb_client_disconnect(struct eb_client *c)
+{
+	if (!c)
+		return;
+	mosquitto_disconnect(c->mosq);
+	destroy(c);
+}
+
+void eb_client_drop(struct eb_client *c)
+{
+	if (!c)
+		return;
+	/* Stop the loop first, then close the socket under it: no DISCONNECT is sent. */
+	mosquitto_loop_stop(c->mosq, true);
+	int fd = mosquitto_socket(c->mosq);
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
+	destroy(c);
+}
+
+static bool suback_arrived(struct eb_client *c, int mid)
+{
+	return c->suback_mid == mid;
+}
+
+int eb_client_subscribe(struct eb_client *c, const char *topic, int qos)
+{
+	int mid;
+	if (mosquitto_subscribe(c->mosq, &mid, topic, qos) != MOSQ_ERR_SUCCESS)
+		return -1;
+	if (!wait_for(c, suback_arrived, mid, eb_timeout_ms(5000)))
+		return -1;
+	return c->suback_qos;
+}
+
+static bool publish_done(struct eb_client *c, int mid)
+{
+	return c->last_mid_done == mid;
+}
+
+int eb_client_publish(struct eb_client *c, const char *topic, const void *payload, int len, int qos, bool retain,
+		      mosquitto_property *props)
+{
+	int mid;
+	int rc = mosquitto_publish_v5(c->mosq, &mid, topic, len, payload, qos, retain, props);
+	mosquitto_property_free_all(&props);
+	if (rc != MOSQ_ERR_SUCCESS)
+		return -1;
+	if (!wait_for(c, publish_done, mid, eb_timeout_ms(5000)))
+		return -1;
+	/* Codes below 0x80 are successes (0x10: nobody subscribed). */
+	return c->last_reason < 0x80 ? 0 : c->last_reason;
+}
+
+int eb_client_publish_str(struct eb_client *c, const char *topic, const char *payload, int qos)
+{
+	return eb_client_publish(c, topic, payload, (int)strlen(payload), qos, false, NULL);
+}
+
+static bool message_waiting(struct eb_client *c, int arg)
+{
+	(void)arg;
+	return c->count > 0;
+}
+
+static struct eb_message *next_unscaled(struct eb_client *c, int timeout_ms)
+{
+	if (!wait_for(c, message_waiting, 0, timeout_ms))
+		return NULL;
+	pthread_mutex_lock(&c->lock);
+	struct eb_message *m = c->queue[c->head];
+	c->head = (c->head + 1) % QUEUE_MAX;
+	c->count--;
+	pthread_mutex_unlock(&c->lock);
+	return m;
+}
+
+struct eb_message *eb_client_next(struct eb_client *c, int timeout_ms)
+{
+	return next_unscaled(c, eb_timeout_ms(timeout_ms));
+}
+
+struct eb_message *eb_client_next_on(struct eb_client *c, const char *topic, int timeout_ms)
+{
+	int64_t deadline = now_ms() + eb_timeout_ms(timeout_ms);
+	for (;;) {
+		int left = (int)(deadline - now_ms());
+		struct eb_message *m = next_unscaled(c, left > 0 ? left : 0);
+		if (!m || strcmp(m->topic, topic) == 0)
+			return m;
+		eb_message_free(m);
+	}
+}
+
+int eb_client_pending(struct eb_client *c)
+{
+	pthread_mutex_lock(&c->lock);
+	int n = c->count;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
