@@ -134,12 +134,50 @@ void json_out_string_n(struct json_out *o, const char *s, size_t n)
 	append(o, "\"", 1);
 }
 
+/* Writes m / 10^4 in fixed notation without trailing zeros: 551000 -> "55.1". */
+static size_t format_ten_thousandths(long long m, char *buf)
+{
+	char digits[24];
+	int n = 0;
+	unsigned long long u = m < 0 ? 0ULL - (unsigned long long)m : (unsigned long long)m;
+	do {
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u || n < 5); /* at least one integer digit before the four decimals */
+	size_t len = 0;
+	if (m < 0)
+		buf[len++] = '-';
+	for (int i = n - 1; i >= 4; i--)
+		buf[len++] = digits[i];
+	int last = 0; /* the lowest decimal that is not a trailing zero */
+	while (last < 4 && digits[last] == '0')
+		last++;
+	if (last < 4) {
+		buf[len++] = '.';
+		for (int i = 3; i >= last; i--)
+			buf[len++] = digits[i];
+	}
+	buf[len] = '\0';
+	return len;
+}
+
 size_t json_format_number(double v, char *buf)
 {
 	if (v == 0) { /* also folds negative zero */
 		buf[0] = '0';
 		buf[1] = '\0';
 		return 1;
+	}
+	/*
+	 * Fast path for what sensors send, at most four decimals. m / 10^4 reads
+	 * back as v exactly when the correctly rounded division gives v; with
+	 * |m| < 10^15 that decimal has at most 15 significant digits, so no
+	 * shorter one rounds to v too, and %.15g would print the same text.
+	 */
+	if (fabs(v) < 1e11 && fabs(v) >= 1e-4) {
+		double m = nearbyint(v * 10000.0);
+		if (m / 10000.0 == v)
+			return format_ten_thousandths((long long)m, buf);
 	}
 	/*
 	 * Any decimal of at most 15 significant digits survives a round trip

@@ -36,21 +36,15 @@ static bool fail(struct walk *w, const char *fmt, ...)
 	return false;
 }
 
-/* Extends the path by a key or an index; returns the length to restore. */
-static size_t path_push(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static size_t path_push(struct walk *w, const char *fmt, ...)
+/* Extends the path by text; returns the length to restore with path_pop(). */
+static size_t path_append(struct walk *w, const char *text, size_t n)
 {
 	size_t mark = w->path_len;
-	if (mark >= sizeof(w->path) - 1)
-		return mark;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(w->path + mark, sizeof(w->path) - mark, fmt, ap);
-	va_end(ap);
-	w->path_len = n < 0 ? mark : mark + (size_t)n;
-	if (w->path_len >= sizeof(w->path))
-		w->path_len = sizeof(w->path) - 1;
+	if (n > sizeof(w->path) - 1 - mark)
+		n = sizeof(w->path) - 1 - mark; /* the walk is shallow: this only trims absurd keys */
+	memcpy(w->path + mark, text, n);
+	w->path_len = mark + n;
+	w->path[w->path_len] = '\0';
 	return mark;
 }
 
@@ -62,7 +56,31 @@ static void path_pop(struct walk *w, size_t mark)
 
 static size_t push_key(struct walk *w, const char *key)
 {
-	return path_push(w, w->path_len ? ".%s" : "%s", key);
+	size_t mark = w->path_len;
+	if (mark)
+		path_append(w, ".", 1);
+	path_append(w, key, strlen(key));
+	return mark;
+}
+
+/* Appends "[i]", or ".key[i]" when key is given. */
+static size_t push_index(struct walk *w, const char *key, int i)
+{
+	char text[40];
+	size_t n = 0;
+	char digits[12];
+	int d = 0;
+	do {
+		digits[d++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	size_t mark = key ? push_key(w, key) : w->path_len;
+	text[n++] = '[';
+	while (d)
+		text[n++] = digits[--d];
+	text[n++] = ']';
+	path_append(w, text, n);
+	return mark;
 }
 
 /*
@@ -159,11 +177,11 @@ static bool write_channels(struct walk *w, const cJSON *item, const char *key, s
 	const cJSON *v = volts->child, *a = amps->child;
 	for (int i = 0; i < nv; i++, v = v->next, a = a->next) {
 		double vv, av;
-		size_t m = path_push(w, ".volts[%d]", i);
+		size_t m = push_index(w, "volts", i);
 		if (!read_number(w, v, true, &vv))
 			return false;
 		path_pop(w, m);
-		m = path_push(w, ".amps[%d]", i);
+		m = push_index(w, "amps", i);
 		if (!read_number(w, a, amps_non_negative, &av))
 			return false;
 		path_pop(w, m);
@@ -420,7 +438,7 @@ static bool translate_dataset(struct walk *w, const cJSON *dataset)
 	w->items += n;
 	int i = 0;
 	for (const cJSON *item = data->child; item; item = item->next, i++) {
-		size_t m = path_push(w, "[%d]", i);
+		size_t m = push_index(w, NULL, i);
 		if (!translate_item(w, item, mppt_id, status))
 			return false;
 		path_pop(w, m);
@@ -474,7 +492,7 @@ static bool translate_request(struct walk *w, const char *payload, size_t len, c
 	}
 	int i = 0;
 	for (const cJSON *ds = datasets->child; ds; ds = ds->next, i++) {
-		size_t m = path_push(w, "[%d]", i);
+		size_t m = push_index(w, NULL, i);
 		if (!translate_dataset(w, ds))
 			goto done;
 		path_pop(w, m);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,11 +32,28 @@ static void test_numbers_print_shortest_round_trip(void **state)
 	assert_string_equal(number(1e21), "1e+21");
 	assert_string_equal(number(5e-324), "5e-324");
 	assert_string_equal(number(1.7976931348623157e308), "1.7976931348623157e+308");
-	/* Every printed form reads back to the same double. */
+	assert_string_equal(number(-1234.5678), "-1234.5678");
+	assert_string_equal(number(0.0001), "0.0001");
+	assert_string_equal(number(0.00005), "5e-05");
+	assert_string_equal(number(99999999999.9999), "99999999999.9999");
+	assert_string_equal(number(100000000000.5), "100000000000.5");
+	/* Every printed form reads back to the same double, and the fast path for
+	 * short decimals prints exactly what the general path would. */
 	srand(7);
-	for (int i = 0; i < 100000; i++) {
+	for (int i = 0; i < 200000; i++) {
 		double v = ((double)rand() / RAND_MAX - 0.5) * pow(10, rand() % 40 - 20);
-		assert_true(strtod(number(v), NULL) == v);
+		if (i % 2)
+			v = (double)(rand() % 2000000 - 1000000) / pow(10, rand() % 5);
+		const char *text = number(v);
+		assert_true(strtod(text, NULL) == v);
+		char general[32];
+		for (int prec = 15; prec <= 17; prec++) {
+			snprintf(general, sizeof(general), "%.*g", prec, v);
+			if (strtod(general, NULL) == v)
+				break;
+		}
+		if (v != 0 && strcmp(text, general) != 0)
+			fail_msg("%.17g printed %s, the general path gives %s", v, text, general);
 	}
 }
 

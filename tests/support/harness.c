@@ -420,6 +420,11 @@ int eb_client_publish_str(struct eb_client *c, const char *topic, const char *pa
 	return eb_client_publish(c, topic, payload, (int)strlen(payload), qos, false, NULL);
 }
 
+int eb_client_publish_nowait(struct eb_client *c, const char *topic, const void *payload, int len, int qos)
+{
+	return mosquitto_publish(c->mosq, NULL, topic, len, payload, qos, false);
+}
+
 static bool message_waiting(struct eb_client *c, int arg)
 {
 	(void)arg;
@@ -461,4 +466,22 @@ int eb_client_pending(struct eb_client *c)
 	int n = c->count;
 	pthread_mutex_unlock(&c->lock);
 	return n;
+}
+
+static bool count_reached(struct eb_client *c, int n)
+{
+	return c->count >= n;
+}
+
+bool eb_client_drain(struct eb_client *c, int n, int timeout_ms)
+{
+	bool ok = wait_for(c, count_reached, n, eb_timeout_ms(timeout_ms));
+	pthread_mutex_lock(&c->lock);
+	while (c->count > 0) {
+		eb_message_free(c->queue[c->head]);
+		c->head = (c->head + 1) % QUEUE_MAX;
+		c->count--;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ok;
 }

@@ -82,6 +82,10 @@ int eb_client_subscribe(struct eb_client *c, const char *topic, int qos);
 int eb_client_publish(struct eb_client *c, const char *topic, const void *payload, int len, int qos, bool retain,
 		      mosquitto_property *props);
 int eb_client_publish_str(struct eb_client *c, const char *topic, const char *payload, int qos);
+/* Queues a publish without waiting for its acknowledgement (for load); 0 when queued. */
+int eb_client_publish_nowait(struct eb_client *c, const char *topic, const void *payload, int len, int qos);
+/* Waits until n messages have arrived in total since the last call, discarding them; false on timeout. */
+bool eb_client_drain(struct eb_client *c, int n, int timeout_ms);
 
 /* The next message received, waiting up to timeout_ms; NULL when none came. */
 struct eb_message *eb_client_next(struct eb_client *c, int timeout_ms);
