@@ -105,6 +105,10 @@ static pid_t spawn(const struct eb_broker *b)
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
+#ifdef EB_SANITIZER_RUNTIME
+	/* A sanitized plugin loads only into a process whose first library is the sanitizer runtime. */
+	setenv("LD_PRELOAD", EB_SANITIZER_RUNTIME, 1);
+#endif
 	const char *wrapper = getenv("EB_BROKER_WRAPPER");
 	if (wrapper) {
 		snprintf(cmd, sizeof(cmd), "exec %s %s -c %s", wrapper, EB_MOSQUITTO_BINARY, conf);
