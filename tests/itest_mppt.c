@@ -55,8 +55,7 @@ static int start_broker(void **state)
 static int stop_broker(void **state)
 {
 	(void)state;
-	eb_broker_stop(&broker);
-	return 0;
+	return eb_broker_stop(&broker) == 0 ? 0 : -1;
 }
 
 static struct eb_client *subscriber(const char *topic, int qos)
@@ -531,7 +530,7 @@ static void test_options_change_topics_and_limits(void **state)
 	eb_message_free(m);
 	eb_client_disconnect(logger);
 	eb_client_disconnect(sub);
-	eb_broker_stop(&custom);
+	assert_int_equal(eb_broker_stop(&custom), 0);
 }
 
 static void test_mppt_off_passes_requests_through(void **state)
@@ -551,7 +550,7 @@ static void test_mppt_off_passes_requests_through(void **state)
 	assert_null(m);
 	eb_client_disconnect(logger);
 	eb_client_disconnect(sub);
-	eb_broker_stop(&off);
+	assert_int_equal(eb_broker_stop(&off), 0);
 }
 
 int main(void)

@@ -29,7 +29,10 @@ struct eb_broker {
  * printing its log.
  */
 int eb_broker_start(struct eb_broker *b, const char *extra);
-/* Stops it (SIGTERM) and returns its exit status, or -1. */
+/*
+ * Stops it (SIGTERM) and returns its exit status, or -1. A clean stop is 0;
+ * under the sanitizers a leak or error makes it non-zero.
+ */
 int eb_broker_stop(struct eb_broker *b);
 /* Sends a signal to the broker (SIGHUP reloads its configuration). */
 void eb_broker_signal(struct eb_broker *b, int sig);
