@@ -25,8 +25,19 @@ struct eb_mppt_config {
 	long max_items;
 };
 
+struct eb_venus_config {
+	bool enabled;
+	char *vendors;		/* topic prefixes, separated by spaces */
+	bool strict_types;	/* refuse commands to types the command table does not describe */
+	char *admin_users;	/* who may send dangerous commands, separated by spaces */
+	long command_interval;	/* seconds between settings per device; 0: no limit */
+	char *state_prefix;
+	long poll_interval;	/* seconds; 0: no polling */
+};
+
 struct eb_config {
 	struct eb_mppt_config mppt;
+	struct eb_venus_config venus;
 };
 
 /*

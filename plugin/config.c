@@ -14,6 +14,7 @@ enum option_kind {
 	OPTION_SWITCH,	/* on/off */
 	OPTION_INTEGER,	/* decimal within [min, max] */
 	OPTION_TOPIC,	/* a topic one can publish to: no wildcards */
+	OPTION_WORDS,	/* names separated by spaces, each fit to be a topic level */
 };
 
 struct option_spec {
@@ -32,6 +33,13 @@ static const struct option_spec options[] = {
 	{"mppt_output_prefix", OPTION_TOPIC, FIELD(mppt.output_prefix), 0, 0, "monitoring.mppt"},
 	{"mppt_max_payload", OPTION_INTEGER, FIELD(mppt.max_payload), 64, 256L << 20, "1048576"},
 	{"mppt_max_items", OPTION_INTEGER, FIELD(mppt.max_items), 1, 1000000, "10000"},
+	{"venus", OPTION_SWITCH, FIELD(venus.enabled), 0, 0, "on"},
+	{"venus_vendors", OPTION_WORDS, FIELD(venus.vendors), 1, 0, "hame_energy marstek_energy"},
+	{"venus_strict_types", OPTION_SWITCH, FIELD(venus.strict_types), 0, 0, "off"},
+	{"venus_admin_users", OPTION_WORDS, FIELD(venus.admin_users), 0, 0, ""},
+	{"venus_command_interval", OPTION_INTEGER, FIELD(venus.command_interval), 0, 3600, "1"},
+	{"venus_state_prefix", OPTION_TOPIC, FIELD(venus.state_prefix), 0, 0, "venus"},
+	{"venus_poll_interval", OPTION_INTEGER, FIELD(venus.poll_interval), 0, 86400, "0"},
 };
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
@@ -82,6 +90,32 @@ static bool topic_is_publishable(const char *t)
 	       t[n - 1] != '/' && t[0] != '$';
 }
 
+/* min words at least; each word printable ASCII without topic separators or wildcards. */
+static bool words_are_valid(const char *v, long min)
+{
+	long words = 0;
+	for (const char *p = v; *p;) {
+		p += strspn(p, " ");
+		size_t len = strcspn(p, " ");
+		for (size_t i = 0; i < len; i++)
+			if (p[i] <= ' ' || p[i] > '~' || p[i] == '/' || p[i] == '+' || p[i] == '#')
+				return false;
+		words += len > 0;
+		p += len;
+	}
+	return words >= min;
+}
+
+static int store_string(char **slot, const char *value, const char *name, char *err, size_t errsz)
+{
+	char *copy = strdup(value);
+	if (!copy)
+		return reject(err, errsz, "option plugin_opt_%s: out of memory", name);
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
 static int apply(struct eb_config *c, const struct option_spec *o, const char *value, char *err, size_t errsz)
 {
 	void *field = (char *)c + o->offset;
@@ -95,20 +129,20 @@ static int apply(struct eb_config *c, const struct option_spec *o, const char *v
 			return 0;
 		return reject(err, errsz, "option plugin_opt_%s: expected an integer from %ld to %ld, got '%s'",
 			      o->name, o->min, o->max, value);
-	case OPTION_TOPIC: {
+	case OPTION_TOPIC:
 		if (!topic_is_publishable(value))
 			return reject(err, errsz,
 				      "option plugin_opt_%s: expected a topic without wildcards, without a leading "
 				      "'$' and without a leading or trailing '/', got '%s'",
 				      o->name, value);
-		char **slot = field;
-		char *copy = strdup(value);
-		if (!copy)
-			return reject(err, errsz, "option plugin_opt_%s: out of memory", o->name);
-		free(*slot);
-		*slot = copy;
-		return 0;
-	}
+		return store_string(field, value, o->name, err, errsz);
+	case OPTION_WORDS:
+		if (!words_are_valid(value, o->min))
+			return reject(err, errsz,
+				      "option plugin_opt_%s: expected %s separated by spaces, without '/', '+' or "
+				      "'#', got '%s'",
+				      o->name, o->min ? "one or more names" : "names", value);
+		return store_string(field, value, o->name, err, errsz);
 	}
 	return -1;
 }
@@ -163,7 +197,7 @@ int eb_config_load(struct eb_config *c, const struct mosquitto_opt *opts, int co
 void eb_config_free(struct eb_config *c)
 {
 	for (size_t i = 0; i < OPTION_COUNT; i++) {
-		if (options[i].kind == OPTION_TOPIC) {
+		if (options[i].kind == OPTION_TOPIC || options[i].kind == OPTION_WORDS) {
 			char **slot = (char **)((char *)c + options[i].offset);
 			free(*slot);
 			*slot = NULL;

@@ -47,7 +47,9 @@ static bool reserve(struct json_out *o, size_t extra)
 		cap *= 2;
 	char *buf = realloc(o->buf, cap);
 	if (!buf) {
+		/* No capacity left: every later append takes the slow path and stops here. */
 		o->failed = true;
+		o->cap = 0;
 		return false;
 	}
 	o->buf = buf;
@@ -55,12 +57,20 @@ static bool reserve(struct json_out *o, size_t extra)
 	return true;
 }
 
-static void append(struct json_out *o, const char *s, size_t n)
+static inline void append(struct json_out *o, const char *s, size_t n)
 {
-	if (!reserve(o, n))
+	if (o->len + n + 1 > o->cap && !reserve(o, n))
 		return;
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static inline void append_char(struct json_out *o, char c)
+{
+	if (o->len + 2 > o->cap && !reserve(o, 1))
+		return;
+	o->buf[o->len++] = c;
 	o->buf[o->len] = '\0';
 }
 
@@ -71,35 +81,35 @@ static void separate(struct json_out *o)
 		return;
 	char last = o->buf[o->len - 1];
 	if (last != '{' && last != '[' && last != ':')
-		append(o, ",", 1);
+		append_char(o, ',');
 }
 
 void json_out_begin_object(struct json_out *o)
 {
 	separate(o);
-	append(o, "{", 1);
+	append_char(o, '{');
 }
 
 void json_out_end_object(struct json_out *o)
 {
-	append(o, "}", 1);
+	append_char(o, '}');
 }
 
 void json_out_begin_array(struct json_out *o)
 {
 	separate(o);
-	append(o, "[", 1);
+	append_char(o, '[');
 }
 
 void json_out_end_array(struct json_out *o)
 {
-	append(o, "]", 1);
+	append_char(o, ']');
 }
 
 void json_out_key(struct json_out *o, const char *key)
 {
 	json_out_string(o, key);
-	append(o, ":", 1);
+	append_char(o, ':');
 }
 
 void json_out_string(struct json_out *o, const char *s)
@@ -112,7 +122,7 @@ void json_out_string_n(struct json_out *o, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 
 	separate(o);
-	append(o, "\"", 1);
+	append_char(o, '"');
 	size_t run = 0; /* bytes copied verbatim in one append */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -131,7 +141,7 @@ void json_out_string_n(struct json_out *o, const char *s, size_t n)
 		}
 	}
 	append(o, s + run, n - run);
-	append(o, "\"", 1);
+	append_char(o, '"');
 }
 
 /* Writes m / 10^4 in fixed notation without trailing zeros: 551000 -> "55.1". */
@@ -205,9 +215,16 @@ void json_out_number(struct json_out *o, double v)
 void json_out_int(struct json_out *o, long long v)
 {
 	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%lld", v);
+	size_t n = sizeof(buf);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		buf[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[--n] = '-';
 	separate(o);
-	append(o, buf, (size_t)n);
+	append(o, buf + n, sizeof(buf) - n);
 }
 
 void json_out_bool(struct json_out *o, bool v)

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil_time.h"
+
 /* Years that both ends of the conversion may hold: four digits, after year 0. */
 #define YEAR_MIN 1
 #define YEAR_MAX 9999
@@ -16,30 +18,6 @@ static int days_in_month(int64_t y, int m)
 {
 	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
 }
 
 /* Reads exactly n digits at *p; advances *p. */
@@ -135,11 +113,11 @@ const char *mppt_time_parse(const char *text, struct mppt_time *out)
 	if (hour > 23 || minute > 59 || second > 59)
 		return "impossible time of day";
 
-	int64_t local = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+	int64_t local = civil_days_from_date(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
 	out->utc_seconds = local - (int64_t)out->offset_minutes * 60;
 	int64_t y;
 	int m, d;
-	civil_from_days(out->utc_seconds / 86400 - (out->utc_seconds % 86400 < 0), &y, &m, &d);
+	civil_date_from_days(out->utc_seconds / 86400 - (out->utc_seconds % 86400 < 0), &y, &m, &d);
 	if (y < YEAR_MIN || y > YEAR_MAX)
 		return "time out of range once converted to UTC";
 	out->fraction_e4 = fraction;
@@ -156,7 +134,7 @@ size_t mppt_time_format_utc(int64_t utc_seconds, int fraction_e4, char *buf)
 	}
 	int64_t y;
 	int m, d;
-	civil_from_days(days, &y, &m, &d);
+	civil_date_from_days(days, &y, &m, &d);
 	int n = snprintf(buf, 32, "%04lld-%02d-%02d %02d:%02d:%02d.%04d", (long long)y, m, d,
 			 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), fraction_e4);
 	return (size_t)n;

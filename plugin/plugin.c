@@ -14,6 +14,7 @@
 #include "broker_io.h"
 #include "config.h"
 #include "mppt_bridge.h"
+#include "venus_bridge.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -21,6 +22,7 @@ struct eb_plugin {
 	mosquitto_plugin_id_t *id;
 	struct eb_config cfg;
 	struct mppt_bridge mppt;
+	struct venus_bridge venus;
 	uint64_t forgeries_refused;
 };
 
@@ -47,6 +49,19 @@ static int on_message(int event, void *event_data, void *userdata)
 		if (mppt_bridge_owns_topic(&p->mppt, ed->topic))
 			return refuse_forgery(p, ed);
 	}
+	int verdict;
+	if (p->cfg.venus.enabled && venus_bridge_on_message(&p->venus, ed, &verdict))
+		return verdict;
+	return MOSQ_ERR_SUCCESS;
+}
+
+static int on_tick(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	(void)event_data;
+	struct eb_plugin *p = userdata;
+	if (p->cfg.venus.enabled)
+		venus_bridge_on_tick(&p->venus, eb_monotonic_ms());
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -61,6 +76,7 @@ EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supp
 static void free_plugin(struct eb_plugin *p)
 {
 	mppt_bridge_cleanup(&p->mppt);
+	venus_bridge_cleanup(&p->venus);
 	eb_config_free(&p->cfg);
 	free(p);
 }
@@ -80,10 +96,18 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		return MOSQ_ERR_INVAL;
 	}
 	mppt_bridge_init(&p->mppt, &p->cfg.mppt);
+	if (!venus_bridge_init(&p->venus, &p->cfg.venus)) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: out of memory");
+		free_plugin(p);
+		return MOSQ_ERR_NOMEM;
+	}
 
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
+	if (rc == MOSQ_ERR_SUCCESS)
+		rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_tick, NULL, p);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: could not register the message callback (%d)", rc);
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: could not register the callbacks (%d)", rc);
+		mosquitto_callback_unregister(identifier, MOSQ_EVT_MESSAGE, on_message, NULL);
 		free_plugin(p);
 		return rc;
 	}
@@ -93,6 +117,9 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 	if (p->cfg.mppt.enabled)
 		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: mppt: translating %s into %s/<mppt_id>",
 				     p->cfg.mppt.request_topic, p->cfg.mppt.output_prefix);
+	if (p->cfg.venus.enabled)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: venus: gating commands for %s, state under %s/",
+				     p->cfg.venus.vendors, p->cfg.venus.state_prefix);
 	*userdata = p;
 	return MOSQ_ERR_SUCCESS;
 }
@@ -105,6 +132,7 @@ EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *option
 	if (!p)
 		return MOSQ_ERR_SUCCESS;
 	mosquitto_callback_unregister(p->id, MOSQ_EVT_MESSAGE, on_message, NULL);
+	mosquitto_callback_unregister(p->id, MOSQ_EVT_TICK, on_tick, NULL);
 	free_plugin(p);
 	return MOSQ_ERR_SUCCESS;
 }

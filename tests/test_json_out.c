@@ -86,8 +86,16 @@ static void test_separators_are_inserted(void **state)
 	json_out_bool(&o, false);
 	json_out_key(&o, "d");
 	json_out_raw_value(&o, "{\"x\":1}", 7);
+	json_out_key(&o, "e");
+	json_out_begin_array(&o);
+	json_out_int(&o, 0);
+	json_out_int(&o, -45);
+	json_out_int(&o, INT64_MIN);
+	json_out_int(&o, INT64_MAX);
+	json_out_end_array(&o);
 	json_out_end_object(&o);
-	assert_string_equal(o.buf, "{\"a\":[1,2.5,{}],\"b\":null,\"c\":false,\"d\":{\"x\":1}}");
+	assert_string_equal(o.buf, "{\"a\":[1,2.5,{}],\"b\":null,\"c\":false,\"d\":{\"x\":1},"
+				   "\"e\":[0,-45,-9223372036854775808,9223372036854775807]}");
 	json_out_free(&o);
 }
 

@@ -1,0 +1,94 @@
+/*
+ * venus_reply: what a Venus battery says back, read without trusting it.
+ *
+ * Replies on <vendor>/<type>/device/<id>/ctrl are "key=value,key=value"
+ * text. The reply itself is always delivered untouched; this module only
+ * reads it so that the plugin can publish JSON next to it (venus.md
+ * section 3). A device may send anything, so parsing never fails: a segment
+ * that is not key=value, or whose key is not a plain identifier, is skipped
+ * and counted, and an empty or unreadable reply is still a reply.
+ *
+ * The parsed reply points into the caller's bytes (no copy, no allocation):
+ * keep the bytes alive while the reply is used.
+ *
+ * Kinds: a reply carrying any key of the vendor's device information table
+ * (tot_i, cel_c, grd_t, ...; the answer to cd=1) is information, which the
+ * caller merges into the device's venus_state (venus_state.h). Otherwise
+ * "ret=" answers a setting, "get_power=" answers cd=19, and anything else is
+ * other. Non-information replies render here as the JSON of the .../reply
+ * topic:
+ *   ret=1                     -> {"ret":1}
+ *   get_power=10|-20|30|20|800 -> {"get_power":{"phase_a_w":10,"phase_b_w":-20,
+ *                                 "phase_c_w":30,"total_w":20,"output_w":800}}
+ *   anything else              -> {"key":"value",...} (strings; the last of
+ *                                 a repeated key wins), or {"raw":"text"}
+ *                                 when nothing in it is key=value.
+ * A ret or get_power value that is not a number (or not five numbers) is
+ * shown as its text.
+ *
+ * Text from the device is written into JSON as valid UTF-8: bytes that are
+ * not UTF-8 are replaced by U+FFFD rather than passed on to break a
+ * consumer's JSON reader.
+ */
+#ifndef VENUS_REPLY_H
+#define VENUS_REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json_out.h"
+
+#define VENUS_REPLY_MAX_PAIRS 128
+/* Keys are short identifiers (the longest vendor key has 7 bytes). */
+#define VENUS_REPLY_KEY_MAX 32
+
+enum venus_reply_kind {
+	VENUS_REPLY_INFORMATION, /* the answer to cd=1: goes to .../state */
+	VENUS_REPLY_RET,         /* ret=0 or ret=1: goes to .../reply */
+	VENUS_REPLY_GET_POWER,   /* the answer to cd=19: goes to .../reply */
+	VENUS_REPLY_OTHER,       /* anything else: goes to .../reply */
+};
+
+struct venus_reply_pair {
+	const char *key; /* printable, at most VENUS_REPLY_KEY_MAX bytes, not NUL-terminated */
+	size_t key_len;
+	const char *value; /* any bytes but ',', possibly empty, not NUL-terminated */
+	size_t value_len;
+};
+
+struct venus_reply {
+	enum venus_reply_kind kind;
+	const char *text; /* the whole reply without trailing NUL, CR, LF or spaces */
+	size_t text_len;
+	struct venus_reply_pair pairs[VENUS_REPLY_MAX_PAIRS];
+	size_t count;
+	size_t ignored; /* segments skipped */
+	char note[96];  /* why the first skipped segment was skipped, "" if none */
+};
+
+/* Reads bytes[0..len); never fails. */
+void venus_reply_parse(const void *bytes, size_t len, struct venus_reply *out);
+
+/* "information", "ret", "get_power" or "other": for log lines. */
+const char *venus_reply_kind_name(enum venus_reply_kind kind);
+
+/*
+ * Appends the .../reply JSON object of a reply to o. Returns false only if
+ * o ran out of memory.
+ */
+bool venus_reply_render(const struct venus_reply *reply, struct json_out *o);
+
+/*
+ * Writes s[0..n) as a JSON string, replacing bytes that are not UTF-8 by
+ * U+FFFD. Shared with venus_state.
+ */
+void venus_json_text(struct json_out *o, const char *s, size_t n);
+
+/*
+ * Reads an optional '-' and 1 to 18 digits, nothing else. The device's
+ * numbers are signed; anything else is not a number.
+ */
+bool venus_reply_integer(const char *s, size_t n, long long *value);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * venus_state: what the plugin knows about one Venus battery, as the JSON of
+ * the retained <state prefix>/<type>/<id>/state topic (venus.md section 3).
+ *
+ * A device answers cd=1 with its whole information table, but a reply may be
+ * cut short or a later firmware may send part of it, so each information
+ * reply is merged over the previous ones: a key keeps its last value, keys
+ * not in the new reply keep theirs. The caller owns one venus_state per
+ * device; it is a fixed-size value (no allocation), bounded in keys
+ * (VENUS_STATE_MAX_KEYS) and value length (VENUS_STATE_VALUE_MAX). A pair
+ * that does not fit is refused and counted; the rest of the reply is still
+ * merged.
+ *
+ * Rendering gives every key of the vendor's table a readable name in units
+ * a person would use: energies in kWh (the device counts 0.01 kWh), income
+ * in euros (the device counts 0.001 EUR), powers in W, enumerations as the
+ * names of the vendor document. What the table does not explain is kept
+ * rather than dropped:
+ *   - an enumeration value outside the vendor's list stays its number
+ *     (dchrg_t=255 -> "recharge_mode": 255);
+ *   - a value that is not a number where one is expected stays its text;
+ *   - an unknown key goes under "other" as a string.
+ * tim_0..tim_9 become the "time_periods" array, index N for tim_N, as long
+ * as the highest N present; a missing N is null. Each entry is
+ * {"start":"14:00","end":"17:00","weekdays":127,"power_w":800,"enabled":true},
+ * or the raw text when it is not seven numbers. The object also carries
+ * "type", "id" and "updated" (UTC, ISO 8601, second precision, the time of
+ * the last merge). Keys the device has not sent yet are absent; "other" is
+ * absent while there are no unknown keys.
+ */
+#ifndef VENUS_STATE_H
+#define VENUS_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json_out.h"
+#include "venus_reply.h"
+
+/* The vendor table has 49 keys: room for them and about as many unknown ones. */
+#define VENUS_STATE_MAX_KEYS 96
+/* Longer than any value of the table (the longest, wifi_n, is an SSID of at most 32 bytes). */
+#define VENUS_STATE_VALUE_MAX 127
+
+/* Room for the vendor table's fields (checked at compile time). */
+#define VENUS_STATE_FIELDS 64
+
+struct venus_state_entry {
+	char key[VENUS_REPLY_KEY_MAX + 1];
+	size_t key_len;
+	int field;	/* index into the vendor table, -1 for an unknown key */
+	char value[VENUS_STATE_VALUE_MAX + 1]; /* NUL-terminated, may contain other NULs */
+	size_t value_len;
+};
+
+struct venus_state {
+	int64_t updated_ms; /* now_ms of the last merge */
+	size_t count;
+	struct venus_state_entry entries[VENUS_STATE_MAX_KEYS];
+	unsigned char slot_of_field[VENUS_STATE_FIELDS]; /* entry index + 1 per vendor field, 0: absent */
+};
+
+void venus_state_init(struct venus_state *state);
+
+/*
+ * Merges every pair of reply over state and records now_ms as the update
+ * time. Returns the number of pairs refused; if why is not NULL, it receives
+ * the reason for the first ("" if none).
+ */
+size_t venus_state_merge(struct venus_state *state, const struct venus_reply *reply,
+			 int64_t now_ms, char *why, size_t why_size);
+
+/*
+ * Appends the state object to o. type and id are the device's topic levels
+ * (NULL is written as ""). Returns false only if o ran out of memory.
+ */
+bool venus_state_render(const struct venus_state *state, const char *type, const char *id,
+			struct json_out *o);
+
+/* True for the keys of the vendor's device information table, tim_0..tim_9 included. */
+bool venus_state_is_vendor_key(const char *key, size_t key_len);
+
+/*
+ * Formats a Unix time in ms as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf (at
+ * least 32 bytes) without the C library's time zone machinery; returns the
+ * length.
+ */
+size_t venus_format_utc(int64_t unix_ms, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,232 @@
+#include "venus_reply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+#include "venus_state.h"
+
+/* Devices built in C sometimes count the string's NUL; MQTT tools add line ends. */
+static bool is_trailing_junk(char c)
+{
+	return c == '\0' || c == '\r' || c == '\n' || c == ' ' || c == '\t';
+}
+
+static bool is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+__attribute__((format(printf, 2, 3)))
+static void skip_segment(struct venus_reply *out, const char *fmt, ...)
+{
+	if (out->ignored++ > 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out->note, sizeof(out->note), fmt, ap);
+	va_end(ap);
+}
+
+static void add_segment(struct venus_reply *out, const char *seg, size_t seg_len, size_t offset)
+{
+	if (seg_len == 0)
+		return; /* a stray comma carries nothing */
+	const char *eq = memchr(seg, '=', seg_len);
+	size_t key_len = eq ? (size_t)(eq - seg) : seg_len;
+	bool key_ok = eq && key_len > 0 && key_len <= VENUS_REPLY_KEY_MAX;
+	for (size_t i = 0; key_ok && i < key_len; i++)
+		key_ok = is_key_char(seg[i]);
+	if (!eq) {
+		skip_segment(out, "segment at offset %zu has no '='", offset);
+		return;
+	}
+	if (!key_ok) {
+		skip_segment(out, "segment at offset %zu has no usable key", offset);
+		return;
+	}
+	if (out->count == VENUS_REPLY_MAX_PAIRS) {
+		skip_segment(out, "more than %d pairs", VENUS_REPLY_MAX_PAIRS);
+		return;
+	}
+	out->pairs[out->count++] = (struct venus_reply_pair){
+		seg, key_len, eq + 1, seg_len - key_len - 1};
+}
+
+static bool has_key(const struct venus_reply *r, const char *key)
+{
+	size_t n = strlen(key);
+	for (size_t i = 0; i < r->count; i++)
+		if (r->pairs[i].key_len == n && memcmp(r->pairs[i].key, key, n) == 0)
+			return true;
+	return false;
+}
+
+static enum venus_reply_kind classify(const struct venus_reply *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (venus_state_is_vendor_key(r->pairs[i].key, r->pairs[i].key_len))
+			return VENUS_REPLY_INFORMATION;
+	if (has_key(r, "ret"))
+		return VENUS_REPLY_RET;
+	if (has_key(r, "get_power"))
+		return VENUS_REPLY_GET_POWER;
+	return VENUS_REPLY_OTHER;
+}
+
+void venus_reply_parse(const void *bytes, size_t len, struct venus_reply *out)
+{
+	memset(out, 0, sizeof(*out));
+	const char *s = bytes ? bytes : "";
+	if (!bytes)
+		len = 0;
+	while (len > 0 && is_trailing_junk(s[len - 1]))
+		len--;
+	out->text = s;
+	out->text_len = len;
+
+	size_t start = 0;
+	while (start < len) {
+		const char *comma = memchr(s + start, ',', len - start);
+		size_t end = comma ? (size_t)(comma - s) : len;
+		add_segment(out, s + start, end - start, start);
+		start = end + 1;
+	}
+	out->kind = classify(out);
+}
+
+const char *venus_reply_kind_name(enum venus_reply_kind kind)
+{
+	switch (kind) {
+	case VENUS_REPLY_INFORMATION: return "information";
+	case VENUS_REPLY_RET: return "ret";
+	case VENUS_REPLY_GET_POWER: return "get_power";
+	case VENUS_REPLY_OTHER: return "other";
+	}
+	return "unknown";
+}
+
+bool venus_reply_integer(const char *s, size_t n, long long *value)
+{
+	size_t i = (n > 0 && s[0] == '-') ? 1 : 0;
+	if (n == i || n - i > 18)
+		return false;
+	long long v = 0;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*value = s[0] == '-' ? -v : v;
+	return true;
+}
+
+void venus_json_text(struct json_out *o, const char *s, size_t n)
+{
+	size_t bad = utf8_invalid_at(s, n);
+	if (bad == n) {
+		json_out_string_n(o, s, n);
+		return;
+	}
+	/* Rare: rebuild with U+FFFD (3 bytes) for every byte that is not UTF-8. */
+	char *fixed = malloc(n * 3 + 1);
+	if (!fixed) {
+		json_out_null(o);
+		return;
+	}
+	size_t len = 0, i = 0;
+	while (i < n) {
+		size_t good = utf8_invalid_at(s + i, n - i);
+		memcpy(fixed + len, s + i, good);
+		len += good;
+		i += good;
+		if (i < n) {
+			memcpy(fixed + len, "\xef\xbf\xbd", 3);
+			len += 3;
+			i++;
+		}
+	}
+	json_out_string_n(o, fixed, len);
+	free(fixed);
+}
+
+/* Keys were checked by the parser: printable and short. */
+static void key_out(struct json_out *o, const char *key, size_t key_len)
+{
+	char name[VENUS_REPLY_KEY_MAX + 1];
+	size_t n = key_len < VENUS_REPLY_KEY_MAX ? key_len : VENUS_REPLY_KEY_MAX;
+	memcpy(name, key, n);
+	name[n] = '\0';
+	json_out_key(o, name);
+}
+
+static void integer_or_text(struct json_out *o, const char *s, size_t n)
+{
+	long long v;
+	if (venus_reply_integer(s, n, &v))
+		json_out_int(o, v);
+	else
+		venus_json_text(o, s, n);
+}
+
+static void get_power_out(struct json_out *o, const char *s, size_t n)
+{
+	static const char *const names[] = {"phase_a_w", "phase_b_w", "phase_c_w", "total_w",
+					    "output_w"};
+	long long values[5];
+	size_t found = 0, start = 0;
+	bool ok = true;
+	while (ok && start <= n) {
+		const char *bar = memchr(s + start, '|', n - start);
+		size_t end = bar ? (size_t)(bar - s) : n;
+		ok = found < 5 && venus_reply_integer(s + start, end - start, &values[found]);
+		found++;
+		start = end + 1;
+	}
+	if (!ok || found != 5) {
+		venus_json_text(o, s, n);
+		return;
+	}
+	json_out_begin_object(o);
+	for (size_t i = 0; i < 5; i++) {
+		json_out_key(o, names[i]);
+		json_out_int(o, values[i]);
+	}
+	json_out_end_object(o);
+}
+
+/* The last pair with this key, so that a repeated key shows its last value once. */
+static bool is_last_of_key(const struct venus_reply *r, size_t i)
+{
+	for (size_t j = i + 1; j < r->count; j++)
+		if (r->pairs[j].key_len == r->pairs[i].key_len &&
+		    memcmp(r->pairs[j].key, r->pairs[i].key, r->pairs[i].key_len) == 0)
+			return false;
+	return true;
+}
+
+bool venus_reply_render(const struct venus_reply *reply, struct json_out *o)
+{
+	json_out_begin_object(o);
+	if (reply->count == 0 && reply->text_len > 0) {
+		json_out_key(o, "raw");
+		venus_json_text(o, reply->text, reply->text_len);
+	}
+	for (size_t i = 0; i < reply->count; i++) {
+		const struct venus_reply_pair *p = &reply->pairs[i];
+		if (!is_last_of_key(reply, i))
+			continue;
+		key_out(o, p->key, p->key_len);
+		if (p->key_len == 3 && memcmp(p->key, "ret", 3) == 0)
+			integer_or_text(o, p->value, p->value_len);
+		else if (p->key_len == 9 && memcmp(p->key, "get_power", 9) == 0)
+			get_power_out(o, p->value, p->value_len);
+		else
+			venus_json_text(o, p->value, p->value_len);
+	}
+	json_out_end_object(o);
+	return !json_out_failed(o);
+}

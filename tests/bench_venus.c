@@ -1,0 +1,57 @@
+/*
+ * Benchmark: Venus replies translated and commands gated per second, each
+ * against the same broker's plain forwarding of the same messages, in one run.
+ *
+ * Replies: the vendor document's information reply published on a device
+ * topic, counted on the retained state topic the plugin derives from it.
+ * Commands: a setting published on an App topic, counted at the battery
+ * after the gate (the rate limit is off, so every command is judged and
+ * passes).
+ *
+ * usage: bench_venus [messages-per-round] [rounds]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bench.h"
+
+static const char reply[] =
+	"tot_i=44785,tot_o=36889,ele_d=489,ele_m=3931,grd_d=395,grd_m=2833,inc_d=0,inc_m=-111,grd_f=0,grd_o=807,"
+	"grd_t=3,gct_s=1,cel_s=3,cel_p=138,cel_c=27,err_t=0,err_a=0,dev_n=140,grd_y=0,wor_m=1,"
+	"tim_0=14|0|17|0|127|800|1,tim_1=17|1|20|0|127|-800|1,tim_2=20|1|23|0|127|800|1,tim_3=23|1|23|59|127|-800|1,"
+	"tim_4=0|1|3|0|127|800|1,tim_5=3|1|6|0|127|-800|1,tim_6=6|1|9|0|127|800|1,tim_7=9|1|12|1|127|-800|1,"
+	"tim_8=9|10|12|0|127|-2500|0,tim_9=0|0|0|0|0|0|0,cts_m=0,bac_u=1,tra_a=41,tra_i=40000,tra_o=600000,htt_p=0,"
+	"prc_c=4620,prc_d=4620,wif_s=35,inc_a=-152,set_v=1,mcp_w=2500,mdp_w=800,ct_t=1,phase_t=0,dchrg_t=255,"
+	"bms_v=109,fc_v=202407221950,wifi_n=Hame";
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 20000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 5;
+	struct eb_broker broker;
+	if (n <= 0 || rounds <= 0 ||
+	    eb_broker_start(&broker, "log_type error\nlog_type warning\nplugin_opt_venus_command_interval 0\n") != 0)
+		return 1;
+	struct eb_client *pub = eb_client_simple(broker.port, "bench-pub", "app", MQTT_PROTOCOL_V311);
+	struct eb_client *plain = eb_client_simple(broker.port, "bench-plain", NULL, MQTT_PROTOCOL_V311);
+	struct eb_client *state = eb_client_simple(broker.port, "bench-state", NULL, MQTT_PROTOCOL_V311);
+	struct eb_client *battery = eb_client_simple(broker.port, "bench-battery", NULL, MQTT_PROTOCOL_V311);
+	if (!pub || !plain || !state || !battery || eb_client_subscribe(plain, "bench/plain", 1) < 0 ||
+	    eb_client_subscribe(state, "venus/HMG-50/bench01/state", 1) < 0 ||
+	    eb_client_subscribe(battery, "hame_energy/HMG-50/App/bench01/ctrl", 1) < 0)
+		return 1;
+
+	struct eb_bench_path forwarded = {"forwarded msg", "bench/plain", plain};
+	printf("Venus replies: %d information replies per round, QoS 1\n", n);
+	struct eb_bench_path translated = {"translated replies", "hame_energy/HMG-50/device/bench01/ctrl", state};
+	eb_bench_compare(pub, reply, n, rounds, &forwarded, &translated, 0.75);
+	printf("Venus commands: %d settings per round, QoS 1\n", n);
+	struct eb_bench_path gated = {"gated commands", "hame_energy/HMG-50/App/bench01/ctrl", battery};
+	eb_bench_compare(pub, "cd=3,md=1,nm=4,bt=8:30,et=20:30,wk=1,vv=123,as=0", n, rounds, &forwarded, &gated, 0.9);
+
+	eb_client_disconnect(pub);
+	eb_client_disconnect(plain);
+	eb_client_disconnect(state);
+	eb_client_disconnect(battery);
+	return eb_broker_stop(&broker) == 0 ? 0 : 1;
+}

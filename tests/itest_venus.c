@@ -1,0 +1,417 @@
+/*
+ * The Venus job in a real broker: a client plays the battery (subscribed to
+ * its App topic, answering on its device topic), others play apps, an admin
+ * and intruders.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define QUIET_MS 300
+
+static struct eb_broker broker;
+static struct eb_client *battery;	/* subscribed to every HMG-50 App topic */
+static struct eb_client *app;		/* user "app", MQTT v5 */
+static struct eb_client *admin;		/* user "admin", MQTT v5 */
+static struct eb_client *errors;	/* subscribed to venus/+/+/error */
+
+static const char reply_sample[] =
+	"tot_i=44785,tot_o=36889,ele_d=489,ele_m=3931,grd_d=395,grd_m=2833,inc_d=0,inc_m=-111,grd_f=0,grd_o=807,"
+	"grd_t=3,gct_s=1,cel_s=3,cel_p=138,cel_c=27,err_t=0,err_a=0,dev_n=140,grd_y=0,wor_m=1,"
+	"tim_0=14|0|17|0|127|800|1,tim_1=17|1|20|0|127|-800|1,tim_2=20|1|23|0|127|800|1,tim_3=23|1|23|59|127|-800|1,"
+	"tim_4=0|1|3|0|127|800|1,tim_5=3|1|6|0|127|-800|1,tim_6=6|1|9|0|127|800|1,tim_7=9|1|12|1|127|-800|1,"
+	"tim_8=9|10|12|0|127|-2500|0,tim_9=0|0|0|0|0|0|0,cts_m=0,bac_u=1,tra_a=41,tra_i=40000,tra_o=600000,htt_p=0,"
+	"prc_c=4620,prc_d=4620,wif_s=35,inc_a=-152,set_v=1,mcp_w=2500,mdp_w=800,ct_t=1,phase_t=0,dchrg_t=255,"
+	"bms_v=109,fc_v=202407221950,wifi_n=Hame";
+
+static struct eb_client *connect_as(const char *id, const char *user)
+{
+	struct eb_client *c = eb_client_simple(broker.port, id, user, MQTT_PROTOCOL_V5);
+	assert_non_null(c);
+	return c;
+}
+
+static int start(void **state)
+{
+	(void)state;
+	if (eb_broker_start(&broker, "plugin_opt_venus_admin_users admin root\n") != 0)
+		return -1;
+	battery = connect_as("battery", "battery");
+	app = connect_as("app-1", "app");
+	admin = connect_as("admin-1", "admin");
+	errors = connect_as("errors", NULL);
+	if (eb_client_subscribe(battery, "hame_energy/HMG-50/App/+/ctrl", 1) < 0 ||
+	    eb_client_subscribe(battery, "marstek_energy/+/App/+/ctrl", 1) < 0 ||
+	    eb_client_subscribe(errors, "venus/+/+/error", 1) < 0)
+		return -1;
+	return 0;
+}
+
+static int stop(void **state)
+{
+	(void)state;
+	eb_client_disconnect(battery);
+	eb_client_disconnect(app);
+	eb_client_disconnect(admin);
+	eb_client_disconnect(errors);
+	return eb_broker_stop(&broker) == 0 ? 0 : -1;
+}
+
+static void command_topic(char *buf, size_t size, const char *id)
+{
+	snprintf(buf, size, "hame_energy/HMG-50/App/%s/ctrl", id);
+}
+
+/* The battery must receive exactly `expected` on its App topic for device id. */
+static void battery_receives(const char *id, const char *expected)
+{
+	char topic[128];
+	command_topic(topic, sizeof(topic), id);
+	struct eb_message *m = eb_client_next(battery, 2000);
+	if (!m)
+		fail_msg("the battery %s got nothing, expected %s", id, expected);
+	assert_string_equal(m->topic, topic);
+	assert_string_equal(m->payload, expected);
+	eb_message_free(m);
+}
+
+static void battery_receives_nothing(void)
+{
+	struct eb_message *m = eb_client_next(battery, QUIET_MS);
+	if (m)
+		fail_msg("the battery got %s on %s", (char *)m->payload, m->topic);
+}
+
+static void test_every_valid_vendor_example_reaches_the_battery(void **state)
+{
+	(void)state;
+	static const struct { const char *command, *delivered; bool admin; } examples[] = {
+		{"cd=01", "cd=01", false},
+		{"cd=2,md=0", "cd=2,md=0", false},
+		{"cd=2,md=1", "cd=2,md=1", false},
+		{"cd=2,md=2", "cd=2,md=2", false},
+		{"cd=3,md=1,nm=4,bt=8:30,et=20:30,wk=1,vv=123,as=0", "cd=3,md=1,nm=4,bt=08:30,et=20:30,wk=1,vv=123,as=0",
+		 false},
+		{"cd=3,md=1,nm=0,bt=0:05,et=9:00,wk=127,vv=-800,as=1", "cd=3,md=1,nm=0,bt=00:05,et=09:00,wk=127,vv=-800,as=1",
+		 false},
+		{"cd=3,md=2,id=41,in=40000,on=600000", "cd=3,md=2,id=41,in=40000,on=600000", false},
+		{"cd=4,yy=123,mm=1,rr=2,hh=23,mn=56", "cd=4,yy=123,mm=1,rr=2,hh=23,mn=56", false},
+		{"cd=5,rs=1", "cd=5,rs=1", true},
+		{"cd=5,rs=2", "cd=5,rs=2", true},
+		{"cd=9,ot=0", "cd=9,ot=0", true},
+		{"cd=9,ot=1", "cd=9,ot=1", true},
+		{"cd=11,bc=0", "cd=11,bc=0", false},
+		{"cd=11,bc=1", "cd=11,bc=1", false},
+		{"cd=15,vs=800", "cd=15,vs=800", false},
+		{"cd=15,vs=2500", "cd=15,vs=2500", false},
+		{"cd=15,meter=0", "cd=15,meter=0", false},
+		{"cd=15,meter=1", "cd=15,meter=1", false},
+		{"cd=15,meter=2", "cd=15,meter=2", false},
+		{"cd=15,dchrg=0", "cd=15,dchrg=0", false},
+		{"cd=15,dchrg=1", "cd=15,dchrg=1", false},
+		{"cd=16,cp=300", "cd=16,cp=300", false},
+		{"cd=16,cp=2500", "cd=16,cp=2500", false},
+		{"cd=19", "cd=19", false},
+		{"cd=20,le=27,url=http://fw.example/fc41d.bin", "cd=20,le=27,url=http://fw.example/fc41d.bin", true},
+	};
+	for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
+		/* One device per example: the rate limit is per device and is tested on its own. */
+		char id[16], topic[128];
+		snprintf(id, sizeof(id), "valid%02zu", i);
+		command_topic(topic, sizeof(topic), id);
+		struct eb_client *sender = examples[i].admin ? admin : app;
+		int rc = eb_client_publish_str(sender, topic, examples[i].command, 1);
+		if (rc != 0)
+			fail_msg("%s refused (%d)", examples[i].command, rc);
+		battery_receives(id, examples[i].delivered);
+	}
+	battery_receives_nothing();
+}
+
+/* A refusal: reason code 0x87, nothing for the battery, one report on the error topic. */
+static void refused(struct eb_client *sender, const char *user, const char *id, const char *command, const char *error)
+{
+	char topic[128], error_topic[128];
+	command_topic(topic, sizeof(topic), id);
+	snprintf(error_topic, sizeof(error_topic), "venus/HMG-50/%s/error", id);
+	int rc = eb_client_publish_str(sender, topic, command, 1);
+	if (rc != MQTT_RC_NOT_AUTHORIZED)
+		fail_msg("%s: expected 0x87, got %d", command, rc);
+	struct eb_message *m = eb_client_next(errors, 2000);
+	if (!m)
+		fail_msg("%s: no error report", command);
+	assert_string_equal(m->topic, error_topic);
+	if (!strstr(m->payload, error))
+		fail_msg("%s: report %s lacks \"%s\"", command, (char *)m->payload, error);
+	char who[160];
+	snprintf(who, sizeof(who), "\"user\":\"%s\"}", user);
+	assert_non_null(strstr(m->payload, who));
+	eb_message_free(m);
+	battery_receives_nothing();
+}
+
+static void test_each_refusal_reason(void **state)
+{
+	(void)state;
+	char too_long[320];
+	snprintf(too_long, sizeof(too_long), "cd=20,le=290,url=%0290d", 0);
+
+	refused(app, "app", "refuse01", "cd=77", "unknown cd 77");
+	refused(app, "app", "refuse02", "cd=2", "missing key md");
+	refused(app, "app", "refuse03", "cd=16,cp=5000", "{\"command\":\"cd=16,cp=5000\",\"error\":\"cp must be within "
+							 "300..2500\",\"client_id\":\"app-1\",\"user\":\"app\"}");
+	refused(app, "app", "refuse04", "cd=16,cp=800,cp=900", "repeated key cp");
+	refused(app, "app", "refuse05", "cd=16,cp=800x", "cp must be an integer");
+	refused(app, "app", "refuse06", "cd=1,", "trailing comma");
+	refused(app, "app", "refuse07", "cd=16,zz=1", "unknown key zz");
+	refused(app, "app", "refuse08", "cd=3,md=1,nm=1,bt=24:00,et=20:30,wk=1,vv=123,as=0", "bt must be");
+	refused(admin, "admin", "refuse09", too_long, "command longer than 256 bytes");
+	refused(app, "app", "refuse10", "cd=5,rs=1", "cd=5 is dangerous: only plugin_opt_venus_admin_users may send it");
+	refused(app, "app", "refuse11", "cd=20,le=8,url=http://x", "cd=20 is dangerous");
+	refused(admin, "admin", "refuse12", "cd=20,le=5,url=http://x", "le must be the length of url");
+
+	/* Too fast: a second setting for the same device within the interval (1 s). */
+	char topic[128];
+	command_topic(topic, sizeof(topic), "refuse13");
+	assert_int_equal(eb_client_publish_str(app, topic, "cd=16,cp=800", 1), 0);
+	battery_receives("refuse13", "cd=16,cp=800");
+	refused(app, "app", "refuse13", "cd=16,cp=900", "");
+	/* And a v3.1.1 client is refused the same way, only without a reason code. */
+	struct eb_client *old = eb_client_simple(broker.port, "old-app", "app", MQTT_PROTOCOL_V311);
+	command_topic(topic, sizeof(topic), "refuse14");
+	assert_int_equal(eb_client_publish_str(old, topic, "cd=16,cp=5000", 1), 0);
+	struct eb_message *m = eb_client_next(errors, 2000);
+	assert_non_null(m);
+	assert_non_null(strstr(m->payload, "\"client_id\":\"old-app\""));
+	eb_message_free(m);
+	battery_receives_nothing();
+	eb_client_disconnect(old);
+}
+
+static void test_same_read_within_interval_collapses(void **state)
+{
+	(void)state;
+	char topic[128];
+	command_topic(topic, sizeof(topic), "reads01");
+	assert_int_equal(eb_client_publish_str(app, topic, "cd=1", 1), 0);
+	battery_receives("reads01", "cd=1");
+	eb_client_publish_str(admin, topic, "cd=01", 1); /* the same read: answered by the first */
+	battery_receives_nothing();
+	assert_int_equal(eb_client_publish_str(app, topic, "cd=19", 1), 0); /* another read passes */
+	battery_receives("reads01", "cd=19");
+}
+
+/* The retained state of a device, fetched by a fresh subscriber. */
+static char *state_of(const char *id)
+{
+	char topic[128];
+	snprintf(topic, sizeof(topic), "venus/HMG-50/%s/state", id);
+	struct eb_client *c = connect_as(NULL, NULL);
+	assert_true(eb_client_subscribe(c, topic, 1) >= 0);
+	struct eb_message *m = eb_client_next(c, 2000);
+	assert_non_null(m);
+	assert_true(m->retain);
+	char *json = strdup(m->payload);
+	eb_message_free(m);
+	eb_client_disconnect(c);
+	return json;
+}
+
+static void expect_in(const char *json, const char *part)
+{
+	if (!strstr(json, part))
+		fail_msg("%s not in %s", part, json);
+}
+
+static void test_reply_sample_becomes_state_and_is_delivered_as_is(void **state)
+{
+	(void)state;
+	struct eb_client *watcher = connect_as(NULL, NULL);
+	assert_true(eb_client_subscribe(watcher, "hame_energy/HMG-50/device/+/ctrl", 1) >= 0);
+	char reply[2048];
+	snprintf(reply, sizeof(reply), "%s,zzz_new=5", reply_sample);
+	assert_int_equal(eb_client_publish_str(battery, "hame_energy/HMG-50/device/0123456789ab/ctrl", reply, 1), 0);
+	struct eb_message *m = eb_client_next(watcher, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->payload, reply); /* untouched */
+	eb_message_free(m);
+
+	char *json = state_of("0123456789ab");
+	expect_in(json, "\"total_charged_kwh\":447.85");
+	expect_in(json, "\"total_discharged_kwh\":368.89");
+	expect_in(json, "\"working_status\":\"discharging\"");
+	expect_in(json, "\"soc_percent\":27");
+	expect_in(json, "\"monthly_income_eur\":-0.111");
+	expect_in(json, "\"combined_power_w\":807");
+	expect_in(json, "\"working_mode\":\"manual\"");
+	expect_in(json, "\"max_charging_power_w\":2500");
+	expect_in(json, "\"recharge_mode\":255");
+	expect_in(json, "\"wifi_name\":\"Hame\"");
+	expect_in(json, "\"time_periods\":[{\"start\":\"14:00\",\"end\":\"17:00\",\"weekdays\":127,\"power_w\":800,"
+			"\"enabled\":true},{\"start\":\"17:01\",\"end\":\"20:00\",\"weekdays\":127,\"power_w\":-800,"
+			"\"enabled\":true}");
+	expect_in(json, "\"other\":{\"zzz_new\":\"5\"}");
+	expect_in(json, "\"type\":\"HMG-50\"");
+	expect_in(json, "\"id\":\"0123456789ab\"");
+	free(json);
+
+	/* A later partial reply merges over the state. */
+	assert_int_equal(eb_client_publish_str(battery, "hame_energy/HMG-50/device/0123456789ab/ctrl", "cel_c=30", 1), 0);
+	m = eb_client_next(watcher, 2000);
+	eb_message_free(m);
+	json = state_of("0123456789ab");
+	expect_in(json, "\"soc_percent\":30");
+	expect_in(json, "\"total_charged_kwh\":447.85");
+	free(json);
+	eb_client_disconnect(watcher);
+}
+
+static void test_other_replies_go_to_reply(void **state)
+{
+	(void)state;
+	struct eb_client *c = connect_as(NULL, NULL);
+	assert_true(eb_client_subscribe(c, "venus/HMG-50/0123456789ab/reply", 1) >= 0);
+	eb_client_publish_str(battery, "hame_energy/HMG-50/device/0123456789ab/ctrl", "get_power=10|-20|30|20|800", 1);
+	struct eb_message *m = eb_client_next(c, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->payload, "{\"get_power\":{\"phase_a_w\":10,\"phase_b_w\":-20,\"phase_c_w\":30,\"total_w\":20,"
+					"\"output_w\":800}}");
+	assert_false(m->retain);
+	eb_message_free(m);
+	eb_client_publish_str(battery, "hame_energy/HMG-50/device/0123456789ab/ctrl", "ret=1", 1);
+	m = eb_client_next(c, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->payload, "{\"ret\":1}");
+	eb_message_free(m);
+	eb_client_disconnect(c);
+}
+
+static void test_friendly_commands_pass_the_same_gate(void **state)
+{
+	(void)state;
+	eb_client_publish_str(app, "venus/HMG-50/friendly01/set/max_charging_power", "800", 1);
+	battery_receives("friendly01", "cd=16,cp=800");
+	eb_client_publish_str(app, "venus/HMG-50/friendly02/set/working_mode", "manual", 1);
+	battery_receives("friendly02", "cd=2,md=1");
+	eb_client_publish_str(app, "venus/HMG-50/friendly03/set/backup", "on", 1);
+	battery_receives("friendly03", "cd=11,bc=1");
+	eb_client_publish_str(app, "venus/HMG-50/friendly04/set/time_period/3",
+			      "{\"start\":\"8:30\",\"end\":\"20:30\",\"weekdays\":31,\"power_w\":600,\"enabled\":true}", 1);
+	battery_receives("friendly04", "cd=3,md=1,nm=3,bt=08:30,et=20:30,wk=31,vv=600,as=1");
+	eb_client_publish_str(app, "venus/HMG-50/friendly05/set/refresh", "", 1);
+	battery_receives("friendly05", "cd=1");
+
+	/* Out of range: refused by the command gate, with its report, and the battery hears nothing. */
+	assert_int_equal(eb_client_publish_str(app, "venus/HMG-50/friendly06/set/max_charging_power", "5000", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	struct eb_message *m = eb_client_next(errors, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->topic, "venus/HMG-50/friendly06/error");
+	expect_in(m->payload, "cp must be within 300..2500");
+	eb_message_free(m);
+	assert_int_equal(eb_client_publish_str(app, "venus/HMG-50/friendly07/set/no_such_thing", "1", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	m = eb_client_next(errors, 2000);
+	assert_non_null(m);
+	eb_message_free(m);
+	battery_receives_nothing();
+}
+
+static void test_plugin_output_cannot_be_forged(void **state)
+{
+	(void)state;
+	struct eb_client *forger = connect_as("forger", "mallory");
+	assert_int_equal(eb_client_publish(forger, "venus/HMG-50/0123456789ab/state", "{\"soc_percent\":100}", 19, 1, true,
+					   NULL),
+			 MQTT_RC_NOT_AUTHORIZED);
+	assert_int_equal(eb_client_publish_str(forger, "venus/HMG-50/0123456789ab/error", "{}", 1), MQTT_RC_NOT_AUTHORIZED);
+	char *json = state_of("0123456789ab");
+	assert_null(strstr(json, "\"soc_percent\":100"));
+	free(json);
+	eb_client_disconnect(forger);
+}
+
+static void test_other_vendors_and_types(void **state)
+{
+	(void)state;
+	/* The newer vendor prefix is gated the same way. */
+	assert_int_equal(eb_client_publish_str(app, "marstek_energy/VNSE3-2/App/abc/ctrl", "cd=16,cp=5000", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	struct eb_message *m = eb_client_next(errors, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->topic, "venus/VNSE3-2/abc/error");
+	eb_message_free(m);
+	assert_int_equal(eb_client_publish_str(app, "marstek_energy/VNSE3-2/App/abc/ctrl", "cd=16,cp=900", 1), 0);
+	m = eb_client_next(battery, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->topic, "marstek_energy/VNSE3-2/App/abc/ctrl");
+	eb_message_free(m);
+	/* Other Hame devices are not Venus batteries: their commands pass untouched. */
+	assert_int_equal(eb_client_publish_str(app, "marstek_energy/HMJ-2/App/abc/ctrl", "cd=99,x=1", 1), 0);
+	m = eb_client_next(battery, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->payload, "cd=99,x=1");
+	eb_message_free(m);
+}
+
+static void test_polling_and_strict_types(void **state)
+{
+	(void)state;
+	struct eb_broker b;
+	assert_int_equal(eb_broker_start(&b, "plugin_opt_venus_poll_interval 1\nplugin_opt_venus_strict_types on\n"), 0);
+	struct eb_client *bat = eb_client_simple(b.port, "bat", "battery", MQTT_PROTOCOL_V5);
+	assert_true(eb_client_subscribe(bat, "hame_energy/+/App/+/ctrl", 1) >= 0);
+	/* The battery answers once; from then on the plugin keeps its state fresh without any app. */
+	eb_client_publish_str(bat, "hame_energy/HMG-50/device/poll01/ctrl", "cel_c=50", 1);
+	for (int polls = 0; polls < 2; polls++) {
+		struct eb_message *m = eb_client_next(bat, 3000);
+		assert_non_null(m);
+		assert_string_equal(m->topic, "hame_energy/HMG-50/App/poll01/ctrl");
+		assert_string_equal(m->payload, "cd=1");
+		eb_message_free(m);
+	}
+	struct eb_client *a = eb_client_simple(b.port, "a", "app", MQTT_PROTOCOL_V5);
+	assert_int_equal(eb_client_publish_str(a, "hame_energy/HMJ-2/App/abc/ctrl", "cd=1", 1), MQTT_RC_NOT_AUTHORIZED);
+	eb_client_disconnect(a);
+	eb_client_disconnect(bat);
+	assert_int_equal(eb_broker_stop(&b), 0);
+}
+
+static void test_bad_venus_options_stop_the_broker(void **state)
+{
+	(void)state;
+	int status;
+	char *log = eb_broker_run_to_exit("plugin_opt_venus_vendors hame/energy\n", &status);
+	assert_int_not_equal(status, 0);
+	assert_non_null(strstr(log, "option plugin_opt_venus_vendors: expected one or more names"));
+	free(log);
+	log = eb_broker_run_to_exit("plugin_opt_venus_command_interval -1\n", &status);
+	assert_int_not_equal(status, 0);
+	assert_non_null(strstr(log, "option plugin_opt_venus_command_interval: expected an integer from 0 to 3600"));
+	free(log);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_valid_vendor_example_reaches_the_battery),
+		cmocka_unit_test(test_each_refusal_reason),
+		cmocka_unit_test(test_same_read_within_interval_collapses),
+		cmocka_unit_test(test_reply_sample_becomes_state_and_is_delivered_as_is),
+		cmocka_unit_test(test_other_replies_go_to_reply),
+		cmocka_unit_test(test_friendly_commands_pass_the_same_gate),
+		cmocka_unit_test(test_plugin_output_cannot_be_forged),
+		cmocka_unit_test(test_other_vendors_and_types),
+		cmocka_unit_test(test_polling_and_strict_types),
+		cmocka_unit_test(test_bad_venus_options_stop_the_broker),
+	};
+	return cmocka_run_group_tests_name("integration_venus", tests, start, stop);
+}
