@@ -35,9 +35,24 @@ struct eb_venus_config {
 	long poll_interval;	/* seconds; 0: no polling */
 };
 
+struct eb_twc_config {
+	bool enabled;		/* derived: a port is set */
+	char *port;		/* a serial device or tcp://host:port; "" when TWC is off */
+	long monitor;		/* 0: master, 1: monitor (index into "master monitor") */
+	long master_id;
+	long max_amps_for_slaves;
+	long min_amps_per_twc;
+	long wiring_max_amps_per_twc;
+	long wiring_max_amps_all;	/* 0: the pool */
+	char *prefix;
+	long qos;
+	long refresh;
+};
+
 struct eb_config {
 	struct eb_mppt_config mppt;
 	struct eb_venus_config venus;
+	struct eb_twc_config twc;
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "broker_io.h"
 #include "config.h"
 #include "mppt_bridge.h"
+#include "twc_bridge.h"
 #include "venus_bridge.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -23,6 +24,7 @@ struct eb_plugin {
 	struct eb_config cfg;
 	struct mppt_bridge mppt;
 	struct venus_bridge venus;
+	struct twc_bridge twc;
 	uint64_t forgeries_refused;
 };
 
@@ -52,6 +54,8 @@ static int on_message(int event, void *event_data, void *userdata)
 	int verdict;
 	if (p->cfg.venus.enabled && venus_bridge_on_message(&p->venus, ed, &verdict))
 		return verdict;
+	if (p->cfg.twc.enabled && twc_bridge_on_message(&p->twc, ed, &verdict))
+		return verdict;
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -62,6 +66,8 @@ static int on_tick(int event, void *event_data, void *userdata)
 	struct eb_plugin *p = userdata;
 	if (p->cfg.venus.enabled)
 		venus_bridge_on_tick(&p->venus, eb_monotonic_ms());
+	if (p->cfg.twc.enabled)
+		twc_bridge_on_tick(&p->twc);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -73,8 +79,21 @@ EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supp
 	return -1;
 }
 
+/*
+ * Mosquitto 2.0.11 to 2.0.14 never call TICK for a plugin loaded under
+ * per_listener_settings true, so polling and TWC would silently do nothing.
+ * 2.0 hands such a plugin an identifier whose first member is its listener
+ * (struct mosquitto_plugin_id_t in the broker's sources); it is NULL for a
+ * plugin of the whole broker.
+ */
+static bool loaded_per_listener(const mosquitto_plugin_id_t *identifier)
+{
+	return *(void *const *)identifier != NULL;
+}
+
 static void free_plugin(struct eb_plugin *p)
 {
+	twc_bridge_stop(&p->twc);
 	mppt_bridge_cleanup(&p->mppt);
 	venus_bridge_cleanup(&p->venus);
 	eb_config_free(&p->cfg);
@@ -95,11 +114,25 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		free_plugin(p);
 		return MOSQ_ERR_INVAL;
 	}
+	bool needs_tick = p->cfg.twc.enabled || (p->cfg.venus.enabled && p->cfg.venus.poll_interval > 0);
+	if (needs_tick && loaded_per_listener(identifier)) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: per_listener_settings true stops Mosquitto 2.0 from "
+						   "running the plugin's timers: TWC (plugin_opt_twc_port) and Venus polling "
+						   "(plugin_opt_venus_poll_interval) need per_listener_settings false");
+		free_plugin(p);
+		return MOSQ_ERR_INVAL;
+	}
 	mppt_bridge_init(&p->mppt, &p->cfg.mppt);
 	if (!venus_bridge_init(&p->venus, &p->cfg.venus)) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: out of memory");
 		free_plugin(p);
 		return MOSQ_ERR_NOMEM;
+	}
+
+	if (p->cfg.twc.enabled && twc_bridge_start(&p->twc, &p->cfg.twc, err, sizeof(err)) != 0) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s", err);
+		free_plugin(p);
+		return MOSQ_ERR_INVAL;
 	}
 
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
@@ -120,6 +153,9 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 	if (p->cfg.venus.enabled)
 		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: venus: gating commands for %s, state under %s/",
 				     p->cfg.venus.vendors, p->cfg.venus.state_prefix);
+	if (p->cfg.twc.enabled)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: twc: %s on %s, status under %s/",
+				     p->cfg.twc.monitor ? "monitoring" : "master", p->cfg.twc.port, p->cfg.twc.prefix);
 	*userdata = p;
 	return MOSQ_ERR_SUCCESS;
 }

@@ -504,7 +504,7 @@ static void test_bad_options_stop_the_broker_naming_them(void **state)
 						      "'maybe'");
 	expect_start_refused("plugin_opt_mpt_max_items 5", "energy-bridge: unknown option plugin_opt_mpt_max_items");
 	expect_start_refused("plugin_opt_mppt_request_topic monitoring.mppt/in",
-			     "options plugin_opt_mppt_request_topic and plugin_opt_mppt_output_prefix");
+			     "options plugin_opt_mppt_output_prefix and plugin_opt_mppt_request_topic");
 }
 
 static void test_options_change_topics_and_limits(void **state)

@@ -1,0 +1,42 @@
+/*
+ * twc_bridge: the TWC job on the broker's side (twc.md §5).
+ *
+ * Starts the link thread, publishes what it hands over (retained status
+ * values, log lines) from the TICK callback, takes run-time changes of the
+ * pool from <prefix>/config/maxAmpsForSlaves/set, and keeps clients from
+ * publishing anything else under the prefix.
+ */
+#ifndef TWC_BRIDGE_H
+#define TWC_BRIDGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <mosquitto_broker.h>
+
+#include "config.h"
+#include "outbox.h"
+#include "twc_link.h"
+
+struct twc_bridge {
+	const struct eb_twc_config *cfg;
+	struct outbox outbox;
+	struct twc_link *link;
+	char *set_topic;
+	char *error_topic;
+	int circuit_amps;	/* the most the pool may be set to */
+	uint64_t pool_changes;
+	uint64_t pool_refusals;
+};
+
+/* Returns 0, or -1 with a reason in err. */
+int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char *err, size_t errsz);
+void twc_bridge_stop(struct twc_bridge *t);
+
+/* Publishes and logs what the link thread queued (broker thread, TICK). */
+void twc_bridge_on_tick(struct twc_bridge *t);
+
+/* Handles a client's publish under the prefix: true with *verdict set, false when not ours. */
+bool twc_bridge_on_message(struct twc_bridge *t, const struct mosquitto_evt_message *ed, int *verdict);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * twc_link: the thread that owns the RS-485 link to the wall connectors.
+ *
+ * It opens the link (and reopens it after a loss, backing off from 250 ms to
+ * 30 s), feeds every byte to the frame receiver and every frame to the master
+ * state machine, writes the frames the master wants on the bus, and hands
+ * status values and log lines to the broker's thread through the outbox. It
+ * never calls the broker. Nothing it meets on the line (no port, a port that
+ * disappears, noise, bad frames, silent or chatty slaves) stops it; each is
+ * counted and logged, at most once a minute for frame errors.
+ */
+#ifndef TWC_LINK_H
+#define TWC_LINK_H
+
+#include "outbox.h"
+#include "twc_master.h"
+
+struct twc_link;
+
+/*
+ * Starts the thread. port: a serial device or tcp://host:port; status topics
+ * are "<prefix>/<suffix>". Returns NULL when the thread cannot be created.
+ */
+struct twc_link *twc_link_start(const char *port, const struct twc_master_config *cfg, const char *prefix,
+				struct outbox *out);
+
+/* Asks the thread to change the pool (maxAmpsForSlaves); it answers through the outbox. */
+void twc_link_request_pool(struct twc_link *l, int amps);
+
+/* Stops and joins the thread, then frees it. */
+void twc_link_stop(struct twc_link *l);
+
+#endif
