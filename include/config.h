@@ -50,6 +50,7 @@ struct eb_twc_config {
 };
 
 struct eb_config {
+	bool acl_guard;		/* refuse writes (wills too) to plugin topics in the ACL check */
 	struct eb_mppt_config mppt;
 	struct eb_venus_config venus;
 	struct eb_twc_config twc;

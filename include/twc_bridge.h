@@ -36,6 +36,9 @@ void twc_bridge_stop(struct twc_bridge *t);
 /* Publishes and logs what the link thread queued (broker thread, TICK). */
 void twc_bridge_on_tick(struct twc_bridge *t);
 
+/* True for topics only the plugin publishes to: everything under the prefix but the pool's set topic. */
+bool twc_bridge_owns_topic(const struct twc_bridge *t, const char *topic);
+
 /* Handles a client's publish under the prefix: true with *verdict set, false when not ours. */
 bool twc_bridge_on_message(struct twc_bridge *t, const struct mosquitto_evt_message *ed, int *verdict);
 

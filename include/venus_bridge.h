@@ -60,6 +60,9 @@ void venus_bridge_cleanup(struct venus_bridge *v);
  */
 bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_message *ed, int *verdict);
 
+/* True for topics only the plugin publishes to: everything under the state prefix but set/ commands. */
+bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic);
+
 /* Polls the known batteries when the poll interval has passed (broker thread, TICK). */
 void venus_bridge_on_tick(struct venus_bridge *v, int64_t now_ms);
 

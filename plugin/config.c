@@ -32,6 +32,7 @@ struct option_spec {
 #define FIELD(f) offsetof(struct eb_config, f)
 
 static const struct option_spec options[] = {
+	{"acl_guard", OPTION_SWITCH, FIELD(acl_guard), 0, 0, "off", NULL},
 	{"mppt", OPTION_SWITCH, FIELD(mppt.enabled), 0, 0, "on", NULL},
 	{"mppt_request_topic", OPTION_TOPIC, FIELD(mppt.request_topic), 0, 0, "dataset/mppt", NULL},
 	{"mppt_output_prefix", OPTION_TOPIC, FIELD(mppt.output_prefix), 0, 0, "monitoring.mppt", NULL},

@@ -59,6 +59,36 @@ static int on_message(int event, void *event_data, void *userdata)
 	return MOSQ_ERR_SUCCESS;
 }
 
+static bool plugin_owns_topic(const struct eb_plugin *p, const char *topic)
+{
+	return (p->cfg.mppt.enabled && mppt_bridge_owns_topic(&p->mppt, topic)) ||
+	       (p->cfg.venus.enabled && venus_bridge_owns_topic(&p->venus, topic)) ||
+	       (p->cfg.twc.enabled && twc_bridge_owns_topic(&p->twc, topic));
+}
+
+/*
+ * Will messages never reach the MESSAGE callback: the broker checks them
+ * against the ACL when the client connects. With plugin_opt_acl_guard on,
+ * this refuses any write to a plugin topic, wills included, and leaves every
+ * other decision to the acl_file (which must exist: Mosquitto 2.0 denies
+ * everything that all ACL callbacks defer when there is none).
+ */
+static int on_acl_check(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct eb_plugin *p = userdata;
+	struct mosquitto_evt_acl_check *ed = event_data;
+	if (ed->access != MOSQ_ACL_WRITE || !plugin_owns_topic(p, ed->topic))
+		return MOSQ_ERR_PLUGIN_DEFER;
+	p->forgeries_refused++;
+	mosquitto_log_printf(MOSQ_LOG_WARNING,
+			     "energy-bridge: refused %s from client '%s' (user '%s') to '%s': only the plugin "
+			     "publishes there",
+			     ed->retain ? "retained write or will" : "write or will", eb_client_id(ed->client),
+			     eb_client_username(ed->client), ed->topic);
+	return MOSQ_ERR_ACL_DENIED;
+}
+
 static int on_tick(int event, void *event_data, void *userdata)
 {
 	(void)event;
@@ -138,9 +168,12 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS)
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_tick, NULL, p);
+	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
+		rc = mosquitto_callback_register(identifier, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL, p);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: could not register the callbacks (%d)", rc);
 		mosquitto_callback_unregister(identifier, MOSQ_EVT_MESSAGE, on_message, NULL);
+		mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
 		free_plugin(p);
 		return rc;
 	}
@@ -169,6 +202,8 @@ EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *option
 		return MOSQ_ERR_SUCCESS;
 	mosquitto_callback_unregister(p->id, MOSQ_EVT_MESSAGE, on_message, NULL);
 	mosquitto_callback_unregister(p->id, MOSQ_EVT_TICK, on_tick, NULL);
+	if (p->cfg.acl_guard)
+		mosquitto_callback_unregister(p->id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
 	free_plugin(p);
 	return MOSQ_ERR_SUCCESS;
 }

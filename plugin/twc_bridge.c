@@ -116,11 +116,16 @@ static int refuse_pool(struct twc_bridge *t, const struct mosquitto_evt_message 
 	return MOSQ_ERR_ACL_DENIED;
 }
 
+bool twc_bridge_owns_topic(const struct twc_bridge *t, const char *topic)
+{
+	return eb_topic_under(topic, t->cfg->prefix) && strcmp(topic, t->set_topic) != 0;
+}
+
 bool twc_bridge_on_message(struct twc_bridge *t, const struct mosquitto_evt_message *ed, int *verdict)
 {
 	if (!eb_topic_under(ed->topic, t->cfg->prefix))
 		return false;
-	if (strcmp(ed->topic, t->set_topic) != 0) {
+	if (twc_bridge_owns_topic(t, ed->topic)) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING,
 				     "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the "
 				     "plugin publishes under %s/",

@@ -226,6 +226,13 @@ static int refuse_output_forgery(const struct venus_bridge *v, const struct mosq
 	return MOSQ_ERR_ACL_DENIED;
 }
 
+bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic)
+{
+	struct venus_topic t;
+	venus_topic_parse(topic, v->cfg->vendors, v->cfg->state_prefix, &t);
+	return t.kind == VENUS_TOPIC_OUTPUT;
+}
+
 bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_message *ed, int *verdict)
 {
 	struct venus_topic t;
