@@ -46,6 +46,11 @@ void json_out_key(struct json_out *o, const char *key);
 
 void json_out_string(struct json_out *o, const char *s);
 void json_out_string_n(struct json_out *o, const char *s, size_t n);
+/*
+ * Writes text that came from outside (a device, a client) as a JSON string:
+ * bytes that are not UTF-8 become U+FFFD instead of breaking a reader.
+ */
+void json_out_text(struct json_out *o, const char *s, size_t n);
 void json_out_number(struct json_out *o, double v);
 void json_out_int(struct json_out *o, long long v);
 void json_out_bool(struct json_out *o, bool v);

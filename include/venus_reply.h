@@ -79,11 +79,6 @@ const char *venus_reply_kind_name(enum venus_reply_kind kind);
  */
 bool venus_reply_render(const struct venus_reply *reply, struct json_out *o);
 
-/*
- * Writes s[0..n) as a JSON string, replacing bytes that are not UTF-8 by
- * U+FFFD. Shared with venus_state.
- */
-void venus_json_text(struct json_out *o, const char *s, size_t n);
 
 /*
  * Reads an optional '-' and 1 to 18 digits, nothing else. The device's

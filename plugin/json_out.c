@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void json_out_init(struct json_out *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -117,12 +119,10 @@ void json_out_string(struct json_out *o, const char *s)
 	json_out_string_n(o, s, strlen(s));
 }
 
-void json_out_string_n(struct json_out *o, const char *s, size_t n)
+/* Appends s[0..n) escaped for a JSON string, without the quotes. */
+static void escape(struct json_out *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-
-	separate(o);
-	append_char(o, '"');
 	size_t run = 0; /* bytes copied verbatim in one append */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -141,6 +141,30 @@ void json_out_string_n(struct json_out *o, const char *s, size_t n)
 		}
 	}
 	append(o, s + run, n - run);
+}
+
+void json_out_string_n(struct json_out *o, const char *s, size_t n)
+{
+	separate(o);
+	append_char(o, '"');
+	escape(o, s, n);
+	append_char(o, '"');
+}
+
+void json_out_text(struct json_out *o, const char *s, size_t n)
+{
+	separate(o);
+	append_char(o, '"');
+	size_t i = 0;
+	while (i < n) {
+		size_t good = utf8_invalid_at(s + i, n - i);
+		escape(o, s + i, good);
+		i += good;
+		if (i < n) {
+			append(o, "\xef\xbf\xbd", 3); /* U+FFFD for the byte that is not UTF-8 */
+			i++;
+		}
+	}
 	append_char(o, '"');
 }
 

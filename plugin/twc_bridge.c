@@ -101,7 +101,7 @@ static int refuse_pool(struct twc_bridge *t, const struct mosquitto_evt_message 
 	json_out_key(&o, "error");
 	json_out_string(&o, why);
 	json_out_key(&o, "value");
-	json_out_string_n(&o, ed->payload, ed->payloadlen); /* escaped, but may hold invalid UTF-8 */
+	json_out_text(&o, ed->payload, ed->payloadlen);
 	json_out_key(&o, "client_id");
 	json_out_string(&o, eb_client_id(ed->client));
 	json_out_key(&o, "user");

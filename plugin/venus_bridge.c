@@ -82,7 +82,7 @@ static int refuse(struct venus_bridge *v, const struct command_source *src, cons
 	json_out_reset(o);
 	json_out_begin_object(o);
 	json_out_key(o, "command");
-	venus_json_text(o, src->raw, src->raw_len);
+	json_out_text(o, src->raw, src->raw_len);
 	json_out_key(o, "error");
 	json_out_string(o, why);
 	json_out_key(o, "client_id");

@@ -124,35 +124,6 @@ bool venus_reply_integer(const char *s, size_t n, long long *value)
 	return true;
 }
 
-void venus_json_text(struct json_out *o, const char *s, size_t n)
-{
-	size_t bad = utf8_invalid_at(s, n);
-	if (bad == n) {
-		json_out_string_n(o, s, n);
-		return;
-	}
-	/* Rare: rebuild with U+FFFD (3 bytes) for every byte that is not UTF-8. */
-	char *fixed = malloc(n * 3 + 1);
-	if (!fixed) {
-		json_out_null(o);
-		return;
-	}
-	size_t len = 0, i = 0;
-	while (i < n) {
-		size_t good = utf8_invalid_at(s + i, n - i);
-		memcpy(fixed + len, s + i, good);
-		len += good;
-		i += good;
-		if (i < n) {
-			memcpy(fixed + len, "\xef\xbf\xbd", 3);
-			len += 3;
-			i++;
-		}
-	}
-	json_out_string_n(o, fixed, len);
-	free(fixed);
-}
-
 /* Keys were checked by the parser: printable and short. */
 static void key_out(struct json_out *o, const char *key, size_t key_len)
 {
@@ -169,7 +140,7 @@ static void integer_or_text(struct json_out *o, const char *s, size_t n)
 	if (venus_reply_integer(s, n, &v))
 		json_out_int(o, v);
 	else
-		venus_json_text(o, s, n);
+		json_out_text(o, s, n);
 }
 
 static void get_power_out(struct json_out *o, const char *s, size_t n)
@@ -187,7 +158,7 @@ static void get_power_out(struct json_out *o, const char *s, size_t n)
 		start = end + 1;
 	}
 	if (!ok || found != 5) {
-		venus_json_text(o, s, n);
+		json_out_text(o, s, n);
 		return;
 	}
 	json_out_begin_object(o);
@@ -213,7 +184,7 @@ bool venus_reply_render(const struct venus_reply *reply, struct json_out *o)
 	json_out_begin_object(o);
 	if (reply->count == 0 && reply->text_len > 0) {
 		json_out_key(o, "raw");
-		venus_json_text(o, reply->text, reply->text_len);
+		json_out_text(o, reply->text, reply->text_len);
 	}
 	for (size_t i = 0; i < reply->count; i++) {
 		const struct venus_reply_pair *p = &reply->pairs[i];
@@ -225,7 +196,7 @@ bool venus_reply_render(const struct venus_reply *reply, struct json_out *o)
 		else if (p->key_len == 9 && memcmp(p->key, "get_power", 9) == 0)
 			get_power_out(o, p->value, p->value_len);
 		else
-			venus_json_text(o, p->value, p->value_len);
+			json_out_text(o, p->value, p->value_len);
 	}
 	json_out_end_object(o);
 	return !json_out_failed(o);

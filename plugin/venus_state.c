@@ -209,7 +209,7 @@ static void field_out(struct json_out *o, const struct field *f, const struct ve
 	bool number = venus_reply_integer(e->value, e->value_len, &v);
 	json_out_key(o, f->name);
 	if (!number || f->kind == FIELD_TEXT) {
-		venus_json_text(o, e->value, e->value_len);
+		json_out_text(o, e->value, e->value_len);
 	} else if (f->kind == FIELD_SCALED) {
 		json_out_number(o, (double)v / (double)f->divisor);
 	} else if (f->kind == FIELD_ENUM && v >= 0 && (size_t)v < f->n_choices && f->choices[v]) {
@@ -235,7 +235,7 @@ static void period_out(struct json_out *o, const struct venus_state_entry *e)
 	for (size_t i = 0; ok && i < 4; i++)
 		ok = v[i] >= 0 && v[i] <= 99; /* two digits each in "HH:MM" */
 	if (!ok || found != 7) {
-		venus_json_text(o, e->value, e->value_len);
+		json_out_text(o, e->value, e->value_len);
 		return;
 	}
 	/* Each part is 0..99 (checked above): two digits. */
@@ -297,7 +297,7 @@ static void other_out(struct json_out *o, const struct venus_state *state)
 			open = true;
 		}
 		json_out_key(o, e->key);
-		venus_json_text(o, e->value, e->value_len);
+		json_out_text(o, e->value, e->value_len);
 	}
 	if (open)
 		json_out_end_object(o);
@@ -310,9 +310,9 @@ bool venus_state_render(const struct venus_state *state, const char *type, const
 	venus_format_utc(state->updated_ms, updated, sizeof(updated));
 	json_out_begin_object(o);
 	json_out_key(o, "type");
-	venus_json_text(o, type ? type : "", type ? strlen(type) : 0);
+	json_out_text(o, type ? type : "", type ? strlen(type) : 0);
 	json_out_key(o, "id");
-	venus_json_text(o, id ? id : "", id ? strlen(id) : 0);
+	json_out_text(o, id ? id : "", id ? strlen(id) : 0);
 	json_out_key(o, "updated");
 	json_out_string(o, updated);
 	bool periods_done = false;

@@ -67,6 +67,16 @@ static void test_strings_are_escaped(void **state)
 	json_out_free(&o);
 }
 
+static void test_text_from_outside_is_made_utf8(void **state)
+{
+	(void)state;
+	struct json_out o;
+	json_out_init(&o);
+	json_out_text(&o, "ok\xff\"\xc3\xa9\xc0\xaf", 8);
+	assert_string_equal(o.buf, "\"ok\xef\xbf\xbd\\\"\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\"");
+	json_out_free(&o);
+}
+
 static void test_separators_are_inserted(void **state)
 {
 	(void)state;
@@ -139,6 +149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers_print_shortest_round_trip),
 		cmocka_unit_test(test_strings_are_escaped),
+		cmocka_unit_test(test_text_from_outside_is_made_utf8),
 		cmocka_unit_test(test_separators_are_inserted),
 		cmocka_unit_test(test_documents_share_one_buffer),
 		cmocka_unit_test(test_large_documents_grow),
