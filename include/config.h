@@ -49,11 +49,20 @@ struct eb_twc_config {
 	long refresh;
 };
 
+/* Home Assistant discovery (ha_bridge.h) */
+struct eb_ha_config {
+	bool enabled;
+	char *prefix;		/* Home Assistant's discovery prefix */
+};
+
 struct eb_config {
 	bool acl_guard;		/* refuse writes (wills too) to plugin topics in the ACL check */
+	char *stats_topic;
+	long stats_interval;	/* seconds; 0: no statistics */
 	struct eb_mppt_config mppt;
 	struct eb_venus_config venus;
 	struct eb_twc_config twc;
+	struct eb_ha_config ha;
 };
 
 /*

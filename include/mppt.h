@@ -30,6 +30,7 @@ struct mppt_message {
 	char mppt_id[MPPT_ID_MAX + 1];
 	size_t json_offset;	/* into mppt_batch.text */
 	size_t json_len;
+	unsigned char pv_count, load_count;	/* its PV strings and load outputs (Home Assistant discovery) */
 };
 
 /*

@@ -17,6 +17,8 @@
 #include "mppt.h"
 #include "qos2_dedup.h"
 
+struct ha_bridge;
+
 struct mppt_bridge {
 	const struct eb_mppt_config *cfg;
 	struct mppt_batch batch;	/* reused for every request */
@@ -26,6 +28,7 @@ struct mppt_bridge {
 	uint64_t requests_translated;
 	uint64_t requests_refused;
 	uint64_t messages_published;
+	struct ha_bridge *ha;		/* Home Assistant discovery; NULL: off */
 };
 
 void mppt_bridge_init(struct mppt_bridge *m, const struct eb_mppt_config *cfg);

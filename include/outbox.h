@@ -50,6 +50,9 @@ void outbox_destroy(struct outbox *ob);
 bool outbox_publish(struct outbox *ob, const char *topic, const char *payload, size_t len, bool retain);
 bool outbox_log(struct outbox *ob, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* How many items were refused so far (full or out of memory). */
+uint64_t outbox_refused(struct outbox *ob);
+
 /* Everything queued, oldest first; release with outbox_free(). */
 struct outbox_item *outbox_take_all(struct outbox *ob);
 void outbox_free(struct outbox_item *items);

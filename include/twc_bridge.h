@@ -18,6 +18,8 @@
 #include "outbox.h"
 #include "twc_link.h"
 
+struct ha_bridge;
+
 struct twc_bridge {
 	const struct eb_twc_config *cfg;
 	struct outbox outbox;
@@ -27,6 +29,7 @@ struct twc_bridge {
 	int circuit_amps;	/* the most the pool may be set to */
 	uint64_t pool_changes;
 	uint64_t pool_refusals;
+	struct ha_bridge *ha;		/* Home Assistant discovery; NULL: off */
 };
 
 /* Returns 0, or -1 with a reason in err. */

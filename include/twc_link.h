@@ -27,6 +27,16 @@ struct twc_link *twc_link_start(const char *port, const struct twc_master_config
 /* Asks the thread to change the pool (maxAmpsForSlaves); it answers through the outbox. */
 void twc_link_request_pool(struct twc_link *l, int amps);
 
+/* What the link has seen so far; safe to read from the broker's thread. */
+struct twc_link_counters {
+	unsigned long frames_good;
+	unsigned long frames_bad;
+	unsigned long frames_sent;
+	unsigned long reconnects;
+	unsigned long slaves;		/* known now */
+};
+void twc_link_counters(struct twc_link *l, struct twc_link_counters *out);
+
 /* Stops and joins the thread, then frees it. */
 void twc_link_stop(struct twc_link *l);
 

@@ -35,6 +35,8 @@ struct venus_device {
 	struct venus_state state;
 };
 
+struct ha_bridge;
+
 struct venus_bridge {
 	const struct eb_venus_config *cfg;
 	struct venus_gate gate;
@@ -45,9 +47,13 @@ struct venus_bridge {
 	struct json_out out;		/* scratch for every JSON document */
 	int64_t next_poll_ms;
 	uint64_t commands_passed;
-	uint64_t commands_refused;
+	uint64_t commands_refused;	/* all refusals, of which: */
+	uint64_t refused_invalid;	/* malformed or out of range */
+	uint64_t refused_dangerous;	/* dangerous, from a user who is not an admin */
+	uint64_t refused_too_fast;	/* the per-device rate limit */
 	uint64_t reads_collapsed;
 	uint64_t replies_translated;
+	struct ha_bridge *ha;		/* Home Assistant discovery; NULL: off */
 };
 
 bool venus_bridge_init(struct venus_bridge *v, const struct eb_venus_config *cfg);
@@ -62,6 +68,17 @@ bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_messag
 
 /* True for topics only the plugin publishes to: everything under the state prefix but set/ commands. */
 bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic);
+
+/*
+ * The ACL check of a write to a command topic (plugin_opt_acl_guard on): the
+ * stateless part of the gate, since a will message reaches the battery
+ * without passing the MESSAGE callback. Retained commands are refused too
+ * (an empty one, which clears, passes). MOSQ_ERR_ACL_DENIED (reported like
+ * any refusal) or MOSQ_ERR_PLUGIN_DEFER. Wills get neither normalisation nor
+ * the rate limit: those need the MESSAGE callback.
+ */
+int venus_bridge_check_write(struct venus_bridge *v, const struct mosquitto *client, const char *topic,
+			     const void *payload, size_t len, int qos, bool retain);
 
 /* Polls the known batteries when the poll interval has passed (broker thread, TICK). */
 void venus_bridge_on_tick(struct venus_bridge *v, int64_t now_ms);

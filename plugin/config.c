@@ -33,6 +33,8 @@ struct option_spec {
 
 static const struct option_spec options[] = {
 	{"acl_guard", OPTION_SWITCH, FIELD(acl_guard), 0, 0, "off", NULL},
+	{"stats_topic", OPTION_TOPIC, FIELD(stats_topic), 0, 0, "energy-bridge/stats", NULL},
+	{"stats_interval", OPTION_INTEGER, FIELD(stats_interval), 0, 86400, "60", NULL},
 	{"mppt", OPTION_SWITCH, FIELD(mppt.enabled), 0, 0, "on", NULL},
 	{"mppt_request_topic", OPTION_TOPIC, FIELD(mppt.request_topic), 0, 0, "dataset/mppt", NULL},
 	{"mppt_output_prefix", OPTION_TOPIC, FIELD(mppt.output_prefix), 0, 0, "monitoring.mppt", NULL},
@@ -55,6 +57,8 @@ static const struct option_spec options[] = {
 	{"twc_prefix", OPTION_TOPIC, FIELD(twc.prefix), 0, 0, "TWC", NULL},
 	{"twc_qos", OPTION_INTEGER, FIELD(twc.qos), 0, 2, "0", NULL},
 	{"twc_refresh", OPTION_INTEGER, FIELD(twc.refresh), 1, 3600, "60", NULL},
+	{"ha_discovery", OPTION_SWITCH, FIELD(ha.enabled), 0, 0, "off", NULL},
+	{"ha_prefix", OPTION_TOPIC, FIELD(ha.prefix), 0, 0, "homeassistant", NULL},
 };
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
@@ -217,11 +221,14 @@ bool eb_topic_under(const char *topic, const char *prefix)
 static int check_combinations(struct eb_config *c, char *err, size_t errsz)
 {
 	struct eb_mppt_config *m = &c->mppt;
-	const char *owned[] = {m->output_prefix, m->request_topic, c->venus.state_prefix, c->twc.prefix};
+	const char *owned[] = {m->output_prefix, m->request_topic, c->venus.state_prefix, c->twc.prefix,
+			       c->stats_topic, c->ha.prefix};
 	const char *owner[] = {"plugin_opt_mppt_output_prefix", "plugin_opt_mppt_request_topic",
-			       "plugin_opt_venus_state_prefix", "plugin_opt_twc_prefix"};
-	for (size_t i = 0; i < 4; i++)
-		for (size_t k = i + 1; k < 4; k++)
+			       "plugin_opt_venus_state_prefix", "plugin_opt_twc_prefix", "plugin_opt_stats_topic",
+			       "plugin_opt_ha_prefix"};
+	size_t n = sizeof(owned) / sizeof(owned[0]);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++)
 			if (eb_topic_under(owned[i], owned[k]) || eb_topic_under(owned[k], owned[i]))
 				return reject(err, errsz,
 					      "options %s and %s: expected topics that do not contain one another, got "

@@ -22,6 +22,7 @@ struct walk {
 	size_t max_items;
 	char path[MPPT_PATH_MAX];
 	size_t path_len;
+	unsigned char channels[2];	/* PV strings and load outputs of the item being written */
 };
 
 static bool fail(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -188,6 +189,7 @@ static bool write_channels(struct walk *w, const cJSON *item, const char *key, s
 		write_measurement(&w->b->text, vv, av);
 	}
 	json_out_end_array(&w->b->text);
+	w->channels[strcmp(key, "pv") == 0 ? 0 : 1] = (unsigned char)nv;
 	path_pop(w, mark);
 	return true;
 }
@@ -312,6 +314,8 @@ static bool add_message(struct walk *w, const char *mppt_id, size_t json_offset)
 	snprintf(m->mppt_id, sizeof(m->mppt_id), "%s", mppt_id);
 	m->json_offset = json_offset;
 	m->json_len = b->text.len - json_offset;
+	m->pv_count = w->channels[0];
+	m->load_count = w->channels[1];
 	return true;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "broker_io.h"
+#include "ha_bridge.h"
 #include "json_out.h"
 
 /* How long a QoS 2 request is remembered to recognise its retransmission. */
@@ -56,6 +57,7 @@ static void publish_translations(struct mppt_bridge *m, int qos)
 			continue;
 		}
 		m->messages_published++;
+		ha_bridge_mppt_seen(m->ha, msg->mppt_id, msg->pv_count, msg->load_count); /* Home Assistant */
 	}
 }
 

@@ -89,6 +89,14 @@ bool outbox_log(struct outbox *ob, int level, const char *fmt, ...)
 	return enqueue(ob, item);
 }
 
+uint64_t outbox_refused(struct outbox *ob)
+{
+	pthread_mutex_lock(&ob->lock);
+	uint64_t refused = ob->refused;
+	pthread_mutex_unlock(&ob->lock);
+	return refused;
+}
+
 struct outbox_item *outbox_take_all(struct outbox *ob)
 {
 	pthread_mutex_lock(&ob->lock);

@@ -12,21 +12,10 @@
 #include <mosquitto_plugin.h>
 
 #include "broker_io.h"
-#include "config.h"
-#include "mppt_bridge.h"
-#include "twc_bridge.h"
-#include "venus_bridge.h"
+#include "eb_plugin.h"
+#include "stats.h"
 
 #define EXPORT __attribute__((visibility("default")))
-
-struct eb_plugin {
-	mosquitto_plugin_id_t *id;
-	struct eb_config cfg;
-	struct mppt_bridge mppt;
-	struct venus_bridge venus;
-	struct twc_bridge twc;
-	uint64_t forgeries_refused;
-};
 
 /* A client publishing where only the plugin publishes is refused, retained or not. */
 static int refuse_forgery(struct eb_plugin *p, const struct mosquitto_evt_message *ed)
@@ -45,6 +34,11 @@ static int on_message(int event, void *event_data, void *userdata)
 	struct eb_plugin *p = userdata;
 	struct mosquitto_evt_message *ed = event_data;
 
+	if (strcmp(ed->topic, p->cfg.stats_topic) == 0)
+		return refuse_forgery(p, ed);
+	if (ha_bridge_owns_topic(&p->ha, ed->topic)) /* Home Assistant availability */
+		return refuse_forgery(p, ed);
+	ha_bridge_on_message(&p->ha, ed); /* Home Assistant's own status: availability again */
 	if (p->cfg.mppt.enabled) {
 		if (strcmp(ed->topic, p->cfg.mppt.request_topic) == 0)
 			return mppt_bridge_on_request(&p->mppt, ed);
@@ -61,16 +55,17 @@ static int on_message(int event, void *event_data, void *userdata)
 
 static bool plugin_owns_topic(const struct eb_plugin *p, const char *topic)
 {
-	return (p->cfg.mppt.enabled && mppt_bridge_owns_topic(&p->mppt, topic)) ||
+	return strcmp(topic, p->cfg.stats_topic) == 0 || ha_bridge_owns_topic(&p->ha, topic) ||
+	       (p->cfg.mppt.enabled && mppt_bridge_owns_topic(&p->mppt, topic)) ||
 	       (p->cfg.venus.enabled && venus_bridge_owns_topic(&p->venus, topic)) ||
 	       (p->cfg.twc.enabled && twc_bridge_owns_topic(&p->twc, topic));
 }
 
 /*
  * Will messages never reach the MESSAGE callback: the broker checks them
- * against the ACL when the client connects. With plugin_opt_acl_guard on,
- * this refuses any write to a plugin topic, wills included, and leaves every
- * other decision to the acl_file (which must exist: Mosquitto 2.0 denies
+ * against the ACL only when it sends them. With plugin_opt_acl_guard on,
+ * this refuses any write to a plugin topic and any Venus command the gate
+ * refuses, wills included, and leaves every other decision to the acl_file (which must exist: Mosquitto 2.0 denies
  * everything that all ACL callbacks defer when there is none).
  */
 static int on_acl_check(int event, void *event_data, void *userdata)
@@ -78,8 +73,12 @@ static int on_acl_check(int event, void *event_data, void *userdata)
 	(void)event;
 	struct eb_plugin *p = userdata;
 	struct mosquitto_evt_acl_check *ed = event_data;
-	if (ed->access != MOSQ_ACL_WRITE || !plugin_owns_topic(p, ed->topic))
+	if (ed->access != MOSQ_ACL_WRITE)
 		return MOSQ_ERR_PLUGIN_DEFER;
+	if (!plugin_owns_topic(p, ed->topic))
+		return p->cfg.venus.enabled ? venus_bridge_check_write(&p->venus, ed->client, ed->topic, ed->payload,
+									  ed->payloadlen, ed->qos, ed->retain)
+					    : MOSQ_ERR_PLUGIN_DEFER;
 	p->forgeries_refused++;
 	mosquitto_log_printf(MOSQ_LOG_WARNING,
 			     "energy-bridge: refused %s from client '%s' (user '%s') to '%s': only the plugin "
@@ -98,6 +97,8 @@ static int on_tick(int event, void *event_data, void *userdata)
 		venus_bridge_on_tick(&p->venus, eb_monotonic_ms());
 	if (p->cfg.twc.enabled)
 		twc_bridge_on_tick(&p->twc);
+	eb_stats_on_tick(p, eb_monotonic_ms());
+	ha_bridge_on_tick(&p->ha, eb_monotonic_ms()); /* Home Assistant availability */
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -123,6 +124,7 @@ static bool loaded_per_listener(const mosquitto_plugin_id_t *identifier)
 
 static void free_plugin(struct eb_plugin *p)
 {
+	ha_bridge_cleanup(&p->ha);
 	twc_bridge_stop(&p->twc);
 	mppt_bridge_cleanup(&p->mppt);
 	venus_bridge_cleanup(&p->venus);
@@ -137,10 +139,18 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 	if (!p)
 		return MOSQ_ERR_NOMEM;
 	p->id = identifier;
+	p->started_ms = eb_monotonic_ms();
 
 	char err[CONFIG_ERROR_MAX];
 	if (eb_config_load(&p->cfg, options, option_count, err, sizeof(err)) != 0) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s", err);
+		free_plugin(p);
+		return MOSQ_ERR_INVAL;
+	}
+	if (p->cfg.ha.enabled && loaded_per_listener(identifier)) { /* Home Assistant availability runs on TICK */
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: per_listener_settings true stops Mosquitto 2.0 from "
+						   "running the plugin's timers: plugin_opt_ha_discovery needs "
+						   "per_listener_settings false");
 		free_plugin(p);
 		return MOSQ_ERR_INVAL;
 	}
@@ -164,6 +174,7 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		free_plugin(p);
 		return MOSQ_ERR_INVAL;
 	}
+	ha_bridge_start(&p->ha, &p->cfg, &p->mppt, &p->venus, &p->twc); /* Home Assistant discovery */
 
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "broker_io.h"
+#include "ha_bridge.h"
 #include "json_out.h"
 
 /* Far more than the link thread queues between two ticks (10 a second at least). */
@@ -69,6 +70,7 @@ void twc_bridge_on_tick(struct twc_bridge *t)
 			mosquitto_log_printf(i->log_level, "%s", i->text);
 		else
 			eb_publish(NULL, i->topic, i->text, i->text_len, (int)t->cfg->qos, i->retain, NULL);
+		ha_bridge_twc_status(t->ha, i->kind == OUTBOX_PUBLISH ? i->topic : NULL); /* Home Assistant */
 	}
 	outbox_free(items);
 }

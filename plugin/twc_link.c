@@ -44,6 +44,8 @@ struct twc_link {
 	unsigned long bad_frames_logged;
 	int64_t next_summary_ms;
 	unsigned long reconnects;
+	/* Copies of the counters for the broker's thread, refreshed on every turn of the loop. */
+	atomic_ulong shared_frames_good, shared_frames_bad, shared_frames_sent, shared_reconnects, shared_slaves;
 };
 
 static int64_t monotonic_ms(void)
@@ -176,6 +178,27 @@ static int poll_timeout(const struct twc_link *l, int64_t now)
 	return wait < 0 ? 0 : wait > POLL_MAX_MS ? POLL_MAX_MS : (int)wait;
 }
 
+static void share_counters(struct twc_link *l)
+{
+	unsigned long bad = 0;
+	for (size_t r = 0; r <= TWC_FRAME_RX_IDLE_TIMEOUT; r++)
+		bad += l->bad_frames[r];
+	atomic_store(&l->shared_frames_good, l->master.stats.frames_in);
+	atomic_store(&l->shared_frames_bad, bad);
+	atomic_store(&l->shared_frames_sent, l->master.stats.frames_out);
+	atomic_store(&l->shared_reconnects, l->reconnects);
+	atomic_store(&l->shared_slaves, (unsigned long)twc_master_slave_count(&l->master));
+}
+
+void twc_link_counters(struct twc_link *l, struct twc_link_counters *out)
+{
+	out->frames_good = atomic_load(&l->shared_frames_good);
+	out->frames_bad = atomic_load(&l->shared_frames_bad);
+	out->frames_sent = atomic_load(&l->shared_frames_sent);
+	out->reconnects = atomic_load(&l->shared_reconnects);
+	out->slaves = atomic_load(&l->shared_slaves);
+}
+
 static void *run(void *arg)
 {
 	struct twc_link *l = arg;
@@ -186,6 +209,7 @@ static void *run(void *arg)
 		send_due_frames(l, now);
 		pass_status_on(l, now);
 		summarise_bad_frames(l, now);
+		share_counters(l);
 
 		struct pollfd fds[2] = {{.fd = l->wake[0], .events = POLLIN}, {.fd = l->link.fd, .events = POLLIN}};
 		if (poll(fds, l->link.fd >= 0 ? 2 : 1, poll_timeout(l, now)) < 0 && errno != EINTR)

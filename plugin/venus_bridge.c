@@ -6,10 +6,13 @@
 #include <time.h>
 
 #include "broker_io.h"
+#include "ha_bridge.h"
 #include "venus_command.h"
 #include "venus_friendly.h"
 
 #define RETRANSMISSION_WINDOW_MS (120 * 1000)
+
+#define RETAINED_COMMAND "commands must not be retained: the battery would run it again at every reconnect"
 
 /* The outcome of the command gate for one command. */
 enum gate_outcome { GATE_PASS, GATE_REFUSED, GATE_COLLAPSED };
@@ -101,21 +104,31 @@ static int refuse(struct venus_bridge *v, const struct command_source *src, cons
 	return MOSQ_ERR_ACL_DENIED;
 }
 
-/* The whole gate of venus.md §2; on GATE_PASS, cmd holds the normalised command. */
-static enum gate_outcome gate_command(struct venus_bridge *v, const struct command_source *src,
-				      struct venus_command *cmd, int64_t now_ms)
+/* What the gate decides without state: well formed, in range, dangerous only for admins. */
+static bool command_is_allowed(struct venus_bridge *v, const struct command_source *src, struct venus_command *cmd)
 {
 	if (!venus_command_parse(src->raw, src->raw_len, cmd)) {
+		v->refused_invalid++;
 		refuse(v, src, cmd->error);
-		return GATE_REFUSED;
+		return false;
 	}
 	if (cmd->cls == VENUS_DANGEROUS &&
 	    !venus_words_contain(v->cfg->admin_users, eb_client_username(src->client))) {
 		char why[VENUS_ERROR_MAX];
 		snprintf(why, sizeof(why), "cd=%d is dangerous: only plugin_opt_venus_admin_users may send it", cmd->cd);
+		v->refused_dangerous++;
 		refuse(v, src, why);
-		return GATE_REFUSED;
+		return false;
 	}
+	return true;
+}
+
+/* The whole gate of venus.md §2; on GATE_PASS, cmd holds the normalised command. */
+static enum gate_outcome gate_command(struct venus_bridge *v, const struct command_source *src,
+				      struct venus_command *cmd, int64_t now_ms)
+{
+	if (!command_is_allowed(v, src, cmd))
+		return GATE_REFUSED;
 	char key[VENUS_TYPE_MAX + VENUS_ID_MAX + 2];
 	snprintf(key, sizeof(key), "%s/%s", src->topic->type, src->topic->id);
 	int64_t wait_ms = 0;
@@ -127,6 +140,7 @@ static enum gate_outcome gate_command(struct venus_bridge *v, const struct comma
 	char why[VENUS_ERROR_MAX];
 	venus_gate_describe(&v->gate, r, wait_ms, why, sizeof(why));
 	if (r == VENUS_GATE_TOO_FAST) {
+		v->refused_too_fast++;
 		refuse(v, src, why);
 		return GATE_REFUSED;
 	}
@@ -146,6 +160,13 @@ static int on_command(struct venus_bridge *v, const struct venus_topic *t, struc
 		return refuse(v, &src, "not a first-generation Venus type, and plugin_opt_venus_strict_types is on");
 	}
 	struct venus_command cmd;
+	if (ed->retain) {
+		if (ed->payloadlen == 0)
+			return MOSQ_ERR_SUCCESS; /* clears a retained command that predates the gate */
+		if (!command_is_allowed(v, &src, &cmd))
+			return MOSQ_ERR_ACL_DENIED;
+		return refuse(v, &src, RETAINED_COMMAND);
+	}
 	enum gate_outcome outcome = gate_command(v, &src, &cmd, now_ms);
 	if (outcome != GATE_PASS)
 		return MOSQ_ERR_ACL_DENIED;
@@ -215,6 +236,7 @@ static void on_reply(struct venus_bridge *v, const struct venus_topic *t, const 
 		return;
 	eb_publish(NULL, topic, o->buf, o->len, ed->qos, retain, NULL);
 	v->replies_translated++;
+	ha_bridge_venus_reply(v->ha, d->vendor, t->type, t->id, retain); /* Home Assistant: announce, availability */
 }
 
 static int refuse_output_forgery(const struct venus_bridge *v, const struct mosquitto_evt_message *ed)
@@ -231,6 +253,22 @@ bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic)
 	struct venus_topic t;
 	venus_topic_parse(topic, v->cfg->vendors, v->cfg->state_prefix, &t);
 	return t.kind == VENUS_TOPIC_OUTPUT;
+}
+
+int venus_bridge_check_write(struct venus_bridge *v, const struct mosquitto *client, const char *topic,
+			     const void *payload, size_t len, int qos, bool retain)
+{
+	struct venus_topic t;
+	venus_topic_parse(topic, v->cfg->vendors, v->cfg->state_prefix, &t);
+	if (t.kind != VENUS_TOPIC_COMMAND || !venus_type_is_first_generation(t.type))
+		return MOSQ_ERR_PLUGIN_DEFER;
+	struct command_source src = {&t, client, payload, len, qos};
+	struct venus_command cmd;
+	if (len == 0)
+		return MOSQ_ERR_PLUGIN_DEFER; /* nothing for the battery to run; clears a retained command */
+	if (!command_is_allowed(v, &src, &cmd))
+		return MOSQ_ERR_ACL_DENIED;
+	return retain ? refuse(v, &src, RETAINED_COMMAND) : MOSQ_ERR_PLUGIN_DEFER;
 }
 
 bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_message *ed, int *verdict)

@@ -150,6 +150,7 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 	size_t refused = 0;
 	if (why && why_size > 0)
 		why[0] = '\0';
+	size_t expected = 0; /* devices send the table's keys in its order: try the next one first */
 	for (size_t i = 0; i < reply->count; i++) {
 		const struct venus_reply_pair *p = &reply->pairs[i];
 		if (p->key_len == 0 || p->key_len > VENUS_REPLY_KEY_MAX) {
@@ -160,7 +161,12 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 			note_refusal(&refused, why, why_size, "value longer than 127 bytes", p);
 			continue;
 		}
-		int field = field_index(p->key, p->key_len);
+		int field = expected < N_FIELDS && fields[expected].raw_len == p->key_len &&
+				    memcmp(fields[expected].raw, p->key, p->key_len) == 0
+			    ? (int)expected
+			    : field_index(p->key, p->key_len);
+		if (field >= 0)
+			expected = (size_t)field + 1;
 		size_t at = entry_index(state, field, p->key, p->key_len);
 		if (at == VENUS_STATE_MAX_KEYS) {
 			note_refusal(&refused, why, why_size, "state full (96 keys)", p);

@@ -539,7 +539,8 @@ static void test_mppt_off_passes_requests_through(void **state)
 	struct eb_broker off;
 	assert_int_equal(eb_broker_start(&off, "plugin_opt_mppt off\n"), 0);
 	struct eb_client *sub = eb_client_simple(off.port, NULL, NULL, MQTT_PROTOCOL_V5);
-	assert_true(eb_client_subscribe(sub, "#", 1) >= 0);
+	assert_true(eb_client_subscribe(sub, "dataset/#", 1) >= 0);
+	assert_true(eb_client_subscribe(sub, "monitoring.mppt/#", 1) >= 0);
 	struct eb_client *logger = eb_client_simple(off.port, "l", "S001", MQTT_PROTOCOL_V5);
 	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", "not json", 1), 0);
 	struct eb_message *m = eb_client_next(sub, 2000);

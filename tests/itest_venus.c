@@ -65,6 +65,8 @@ static int stop(void **state)
 	return eb_broker_stop(&broker) == 0 ? 0 : -1;
 }
 
+static void expect_in(const char *json, const char *part);
+
 static void command_topic(char *buf, size_t size, const char *id)
 {
 	snprintf(buf, size, "hame_energy/HMG-50/App/%s/ctrl", id);
@@ -194,6 +196,26 @@ static void test_each_refusal_reason(void **state)
 	eb_message_free(m);
 	battery_receives_nothing();
 	eb_client_disconnect(old);
+}
+
+static void test_retained_commands_are_refused(void **state)
+{
+	(void)state;
+	char topic[128];
+	command_topic(topic, sizeof(topic), "retain01");
+	/* Retained, the broker would hand the command to the battery again at every reconnect. */
+	assert_int_equal(eb_client_publish(app, topic, "cd=2,md=1", 9, 1, true, NULL), MQTT_RC_NOT_AUTHORIZED);
+	struct eb_message *m = eb_client_next(errors, 2000);
+	assert_non_null(m);
+	expect_in(m->payload, "commands must not be retained");
+	eb_message_free(m);
+	battery_receives_nothing();
+	/* An empty retained publish, which clears one stored before, is let through. */
+	assert_int_equal(eb_client_publish(app, topic, "", 0, 1, true, NULL), 0);
+	m = eb_client_next(battery, 2000);
+	assert_non_null(m);
+	assert_int_equal(m->payloadlen, 0);
+	eb_message_free(m);
 }
 
 static void test_same_read_within_interval_collapses(void **state)
@@ -404,6 +426,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_valid_vendor_example_reaches_the_battery),
 		cmocka_unit_test(test_each_refusal_reason),
+		cmocka_unit_test(test_retained_commands_are_refused),
 		cmocka_unit_test(test_same_read_within_interval_collapses),
 		cmocka_unit_test(test_reply_sample_becomes_state_and_is_delivered_as_is),
 		cmocka_unit_test(test_other_replies_go_to_reply),

@@ -2,12 +2,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -74,6 +76,13 @@ static char *read_file(const char *path)
 	return s;
 }
 
+static const char *config_head; /* see eb_broker_config_head */
+
+void eb_broker_config_head(const char *lines)
+{
+	config_head = lines;
+}
+
 static int write_config(struct eb_broker *b, const char *extra)
 {
 	snprintf(b->dir, sizeof(b->dir), "/tmp/eb-broker-XXXXXX");
@@ -85,6 +94,8 @@ static int write_config(struct eb_broker *b, const char *extra)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
+	if (config_head)
+		fprintf(f, "%s\n", config_head);
 	fprintf(f, "listener %d 127.0.0.1\n", b->port);
 	if (!extra || !strstr(extra, "allow_anonymous"))
 		fprintf(f, "allow_anonymous true\n");
@@ -106,6 +117,19 @@ static pid_t spawn(const struct eb_broker *b, bool refusing_to_start)
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
+	/*
+	 * A broker never outlives its test (a failed assertion skips the stop),
+	 * and never holds the test's output open, which would keep ctest waiting.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	char out[128];
+	snprintf(out, sizeof(out), "%s/stderr", b->dir);
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
 #ifdef EB_SANITIZER_RUNTIME
 	/* A sanitized plugin loads only into a process whose first library is the sanitizer runtime. */
 	setenv("LD_PRELOAD", EB_SANITIZER_RUNTIME, 1);
@@ -124,11 +148,9 @@ static pid_t spawn(const struct eb_broker *b, bool refusing_to_start)
 	_exit(127);
 }
 
-int eb_broker_start(struct eb_broker *b, const char *extra)
+/* Runs the broker on b->dir/mosquitto.conf and waits until b->port accepts connections. */
+static int launch(struct eb_broker *b)
 {
-	memset(b, 0, sizeof(*b));
-	if (write_config(b, extra) != 0 || b->port <= 0)
-		return -1;
 	b->pid = spawn(b, false);
 	int64_t deadline = now_ms() + eb_timeout_ms(10000);
 	while (now_ms() < deadline) {
@@ -149,6 +171,34 @@ int eb_broker_start(struct eb_broker *b, const char *extra)
 	return -1;
 }
 
+int eb_broker_start(struct eb_broker *b, const char *extra)
+{
+	memset(b, 0, sizeof(*b));
+	if (write_config(b, extra) != 0 || b->port <= 0)
+		return -1;
+	return launch(b);
+}
+
+int eb_free_port(void)
+{
+	return free_port();
+}
+
+int eb_broker_prepare(struct eb_broker *b)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->dir, sizeof(b->dir), "/tmp/eb-broker-XXXXXX");
+	if (!mkdtemp(b->dir))
+		return -1;
+	b->port = free_port();
+	return b->port > 0 ? 0 : -1;
+}
+
+int eb_broker_start_prepared(struct eb_broker *b)
+{
+	return launch(b);
+}
+
 int eb_broker_stop(struct eb_broker *b)
 {
 	if (b->pid <= 0)
@@ -165,7 +215,15 @@ int eb_broker_stop(struct eb_broker *b)
 		sleep_ms(10);
 	}
 	b->pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (code != 0) { /* a sanitizer's report, for one */
+		char path[128];
+		snprintf(path, sizeof(path), "%s/stderr", b->dir);
+		char *text = read_file(path);
+		fprintf(stderr, "broker exited with %d; its stderr:\n%s\n", code, text);
+		free(text);
+	}
+	return code;
 }
 
 void eb_broker_signal(struct eb_broker *b, int sig)
@@ -212,6 +270,8 @@ struct eb_client {
 	int last_mid_done;	/* mid of the last completed publish */
 	int last_reason;
 	int suback_mid, suback_qos;
+	bool counting_only;	/* benchmarks: count messages, keep none */
+	int counted;
 	struct eb_message **queue;
 	int head, count;
 };
@@ -264,14 +324,25 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 {
 	(void)mosq;
 	struct eb_client *c = obj;
+	if (c->counting_only) {
+		pthread_mutex_lock(&c->lock);
+		c->counted++;
+		pthread_cond_broadcast(&c->changed);
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
 	struct eb_message *m = calloc(1, sizeof(*m));
 	m->topic = strdup(msg->topic);
 	m->payload = malloc((size_t)msg->payloadlen + 1);
-	memcpy(m->payload, msg->payload, (size_t)msg->payloadlen);
+	if (msg->payloadlen > 0) /* an empty message has no payload: memcpy from NULL is undefined */
+		memcpy(m->payload, msg->payload, (size_t)msg->payloadlen);
 	((char *)m->payload)[msg->payloadlen] = '\0';
 	m->payloadlen = msg->payloadlen;
 	m->qos = msg->qos;
 	m->retain = msg->retain;
+	struct timespec arrived;
+	clock_gettime(CLOCK_MONOTONIC, &arrived);
+	m->arrived_us = (int64_t)arrived.tv_sec * 1000000 + arrived.tv_nsec / 1000;
 	mosquitto_property_copy_all(&m->props, props);
 	pthread_mutex_lock(&c->lock);
 	if (c->count < QUEUE_MAX) {
@@ -479,13 +550,21 @@ int eb_client_pending(struct eb_client *c)
 
 static bool count_reached(struct eb_client *c, int n)
 {
-	return c->count >= n;
+	return c->count + c->counted >= n;
+}
+
+void eb_client_count_only(struct eb_client *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->counting_only = true;
+	pthread_mutex_unlock(&c->lock);
 }
 
 bool eb_client_drain(struct eb_client *c, int n, int timeout_ms)
 {
 	bool ok = wait_for(c, count_reached, n, eb_timeout_ms(timeout_ms));
 	pthread_mutex_lock(&c->lock);
+	c->counted = 0;
 	while (c->count > 0) {
 		eb_message_free(c->queue[c->head]);
 		c->head = (c->head + 1) % QUEUE_MAX;

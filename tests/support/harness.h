@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <mosquitto.h>
@@ -30,6 +31,17 @@ struct eb_broker {
  */
 int eb_broker_start(struct eb_broker *b, const char *extra);
 /*
+ * For a configuration of the test's own making: eb_broker_prepare creates the
+ * private directory (b->dir) and picks a free port (b->port) for the first
+ * listener; the test writes b->dir/mosquitto.conf (logging to
+ * b->dir/mosquitto.log for eb_broker_log); eb_broker_start_prepared starts the
+ * broker on it and waits like eb_broker_start. Both return 0 or -1.
+ */
+int eb_broker_prepare(struct eb_broker *b);
+int eb_broker_start_prepared(struct eb_broker *b);
+/* A free loopback TCP port (for a second listener), or -1. */
+int eb_free_port(void);
+/*
  * Stops it (SIGTERM) and returns its exit status, or -1. A clean stop is 0;
  * under the sanitizers a leak or error makes it non-zero.
  */
@@ -40,6 +52,12 @@ void eb_broker_signal(struct eb_broker *b, int sig);
 char *eb_broker_log(const struct eb_broker *b);
 /* Runs a broker that is expected to refuse to start; returns its log (free it) and sets *status. */
 char *eb_broker_run_to_exit(const char *extra, int *status);
+/*
+ * Lines written at the very top of the configurations of the next starts
+ * (NULL: none), for the settings mosquitto takes only before any listener or
+ * security setting, such as "per_listener_settings true".
+ */
+void eb_broker_config_head(const char *lines);
 /* Multiplies waits when the broker runs under a slow wrapper. */
 int eb_timeout_ms(int ms);
 
@@ -50,6 +68,7 @@ struct eb_message {
 	int qos;
 	bool retain;
 	mosquitto_property *props;
+	int64_t arrived_us;	/* CLOCK_MONOTONIC when the client library handed it over (latency) */
 };
 void eb_message_free(struct eb_message *m);
 
@@ -87,6 +106,11 @@ int eb_client_publish(struct eb_client *c, const char *topic, const void *payloa
 int eb_client_publish_str(struct eb_client *c, const char *topic, const char *payload, int qos);
 /* Queues a publish without waiting for its acknowledgement (for load); 0 when queued. */
 int eb_client_publish_nowait(struct eb_client *c, const char *topic, const void *payload, int len, int qos);
+/*
+ * From now on messages are only counted, not kept: a benchmark's receiver
+ * then costs the same whatever the size of what it receives.
+ */
+void eb_client_count_only(struct eb_client *c);
 /* Waits until n messages have arrived in total since the last call, discarding them; false on timeout. */
 bool eb_client_drain(struct eb_client *c, int n, int timeout_ms);
 

@@ -1,0 +1,30 @@
+/*
+ * eb_plugin: the plugin's whole state, owned by plugin.c and passed to every
+ * callback as userdata. Nothing of the plugin lives in globals.
+ */
+#ifndef EB_PLUGIN_H
+#define EB_PLUGIN_H
+
+#include <stdint.h>
+
+#include <mosquitto_broker.h>
+
+#include "config.h"
+#include "ha_bridge.h"
+#include "mppt_bridge.h"
+#include "twc_bridge.h"
+#include "venus_bridge.h"
+
+struct eb_plugin {
+	mosquitto_plugin_id_t *id;
+	struct eb_config cfg;
+	struct mppt_bridge mppt;
+	struct venus_bridge venus;
+	struct twc_bridge twc;
+	struct ha_bridge ha;		/* Home Assistant discovery */
+	uint64_t forgeries_refused;
+	int64_t started_ms;
+	int64_t next_stats_ms;
+};
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * ha_bridge: Home Assistant discovery inside the broker (README, "Home
+ * Assistant"), on with plugin_opt_ha_discovery.
+ *
+ * The jobs tell it when a device shows itself: a wall connector's first
+ * status topic, a Venus battery's first state, an MPPT controller's first
+ * translated sample. It then publishes the device's discovery configs
+ * (ha_discovery.h) retained, once per device while the broker runs (again
+ * when an MPPT controller reports more PV strings or loads than announced).
+ *
+ * Availability is a heartbeat, not retained: "online" on the plugin's topic,
+ * and the state of each device the plugin can judge on the device's own topic
+ * below it, every HA_AVAILABILITY_REFRESH_MS, within a second when Home Assistant
+ * announces itself on <ha prefix>/status, and at every change. Mosquitto 2.0
+ * calls the plugin's cleanup only after it has stopped delivering and saved
+ * its retained messages, so an "offline" published then would never arrive,
+ * and a retained "online" would outlive the plugin; a heartbeat that stops
+ * leaves Home Assistant, which reads a missing availability as unavailable,
+ * with the truth after its next start or reconnection.
+ *   - a wall connector is online while its status topics keep coming: the
+ *     master refreshes every value each plugin_opt_twc_refresh seconds, so
+ *     two refresh periods (and 5 s) without one means the charger is gone;
+ *   - a Venus battery, with plugin_opt_venus_poll_interval set, is online
+ *     while it answers: three poll intervals (and 5 s) without a reply mean
+ *     it stopped. Without polling the plugin cannot tell, and the battery's
+ *     entities follow the plugin's availability only;
+ *   - MPPT controllers report when they like: the plugin's availability only.
+ *
+ * Broker thread only. Every hook takes NULL (discovery off) and does nothing.
+ */
+#ifndef HA_BRIDGE_H
+#define HA_BRIDGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <mosquitto_broker.h>
+
+#include "config.h"
+#include "ha_discovery.h"
+#include "mppt.h"
+#include "venus_topic.h"
+
+/* The plugin's availability topic; the devices' are below it (ha_discovery.h). */
+#define HA_AVAILABILITY_TOPIC "energy-bridge/status"
+#define HA_AVAILABILITY_REFRESH_MS 30000
+/* A device just announced: its availability again soon, once Home Assistant has subscribed. */
+#define HA_AVAILABILITY_AFTER_ANNOUNCE_MS 2000
+
+/* Bounds of the tables of announced devices (beyond them, new devices are not announced). */
+#define HA_TWC_SLAVES_MAX 16
+#define HA_VENUS_DEVICES_MAX 32
+#define HA_MPPT_DEVICES_MAX 64
+
+struct mppt_bridge;
+struct venus_bridge;
+struct twc_bridge;
+
+struct ha_twc_slave {
+	unsigned id;
+	bool online;
+	int64_t last_ms;	/* its last status topic */
+};
+
+struct ha_venus_device {
+	char type[VENUS_TYPE_MAX + 1];
+	char id[VENUS_ID_MAX + 1];
+	bool online;
+	int64_t last_ms;	/* its last reply */
+};
+
+struct ha_mppt_device {
+	char id[MPPT_ID_MAX + 1];
+	unsigned pv_count, load_count;	/* as announced */
+};
+
+struct ha_bridge {
+	bool enabled;
+	const struct eb_config *cfg;
+	struct ha_discovery_topics topics;
+	struct ha_discovery_set set;	/* scratch for one device's configs */
+	int twc_pool_max_amps;		/* -1 in monitor mode: the pool is not ours to set */
+	bool twc_pool_announced;
+	struct ha_twc_slave twc[HA_TWC_SLAVES_MAX];
+	size_t twc_count;
+	struct ha_venus_device venus[HA_VENUS_DEVICES_MAX];
+	size_t venus_count;
+	struct ha_mppt_device mppt[HA_MPPT_DEVICES_MAX];
+	size_t mppt_count;
+	bool twc_full_said, venus_full_said, mppt_full_said;
+	int64_t next_availability_ms;
+	int64_t last_availability_ms;	/* when availability last went out in full */
+	uint64_t configs_published;
+};
+
+/*
+ * Reads the options and, with discovery on, hooks itself into the jobs that
+ * are on (call after they started: it needs the TWC circuit's capacity).
+ */
+void ha_bridge_start(struct ha_bridge *h, const struct eb_config *cfg, struct mppt_bridge *mppt,
+		     struct venus_bridge *venus, struct twc_bridge *twc);
+/* Frees what it holds; safe on a zeroed bridge. */
+void ha_bridge_cleanup(struct ha_bridge *h);
+
+/* Availability: changes and the heartbeat (TICK). */
+void ha_bridge_on_tick(struct ha_bridge *h, int64_t now_ms);
+/* True for the availability topics, which only the plugin publishes. */
+bool ha_bridge_owns_topic(const struct ha_bridge *h, const char *topic);
+/* Watches for Home Assistant's own "online" on <ha prefix>/status; never refuses anything. */
+void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_message *ed);
+
+/* The jobs' hooks. */
+void ha_bridge_twc_status(struct ha_bridge *h, const char *topic);
+void ha_bridge_venus_reply(struct ha_bridge *h, const char *vendor, const char *type, const char *id,
+			   bool state_published);
+void ha_bridge_mppt_seen(struct ha_bridge *h, const char *mppt_id, unsigned pv_count, unsigned load_count);
+
+#endif

@@ -1,0 +1,262 @@
+#include "ha_bridge.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "broker_io.h"
+#include "mppt_bridge.h"
+#include "twc_bridge.h"
+#include "venus_bridge.h"
+
+#define GONE_MARGIN_MS 5000
+/* Discovery configs are kept by the broker for Home Assistant's next start: QoS 1, retained. */
+#define CONFIG_QOS 1
+
+void ha_bridge_start(struct ha_bridge *h, const struct eb_config *cfg, struct mppt_bridge *mppt,
+		     struct venus_bridge *venus, struct twc_bridge *twc)
+{
+	memset(h, 0, sizeof(*h));
+	h->cfg = cfg;
+	if (!cfg->ha.enabled)
+		return;
+	h->enabled = true;
+	h->topics = (struct ha_discovery_topics){cfg->ha.prefix, cfg->twc.prefix, cfg->venus.state_prefix,
+						 cfg->mppt.output_prefix, HA_AVAILABILITY_TOPIC};
+	ha_discovery_set_init(&h->set);
+	if (cfg->mppt.enabled)
+		mppt->ha = h;
+	if (cfg->venus.enabled)
+		venus->ha = h;
+	if (cfg->twc.enabled) {
+		twc->ha = h;
+		h->twc_pool_max_amps = cfg->twc.monitor ? -1 : twc->circuit_amps;
+	}
+	mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: ha: discovery under %s/, availability on %s",
+			     cfg->ha.prefix, HA_AVAILABILITY_TOPIC);
+}
+
+void ha_bridge_cleanup(struct ha_bridge *h)
+{
+	/* No "offline" here: Mosquitto 2.0 no longer delivers anything when it cleans plugins up. */
+	ha_discovery_set_free(&h->set);
+	h->enabled = false;
+}
+
+static void publish_availability(const char *topic, bool online)
+{
+	const char *payload = online ? HA_PAYLOAD_ONLINE : HA_PAYLOAD_OFFLINE;
+	eb_publish(NULL, topic, payload, strlen(payload), 0, false, NULL);
+}
+
+static void publish_twc_availability(const struct ha_twc_slave *s)
+{
+	char topic[sizeof(HA_AVAILABILITY_TOPIC) + 16];
+	if (ha_availability_topic_twc(topic, sizeof(topic), HA_AVAILABILITY_TOPIC, s->id))
+		publish_availability(topic, s->online);
+}
+
+static void publish_venus_availability(const struct ha_venus_device *d)
+{
+	char topic[sizeof(HA_AVAILABILITY_TOPIC) + VENUS_TYPE_MAX + VENUS_ID_MAX + 16];
+	if (ha_availability_topic_venus(topic, sizeof(topic), HA_AVAILABILITY_TOPIC, d->type, d->id))
+		publish_availability(topic, d->online);
+}
+
+/* Publishes what the builder left in the set, retained; what describes it goes to the log. */
+static void publish_set(struct ha_bridge *h, bool built, const char *what)
+{
+	if (!built) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: ha: out of memory announcing %s", what);
+		return;
+	}
+	for (size_t i = 0; i < h->set.count; i++) {
+		const struct ha_discovery_message *m = &h->set.messages[i];
+		if (eb_publish(NULL, m->topic, ha_discovery_payload(&h->set, i), m->len, CONFIG_QOS, true, NULL) ==
+		    MOSQ_ERR_SUCCESS)
+			h->configs_published++;
+	}
+	mosquitto_log_printf(MOSQ_LOG_INFO, "energy-bridge: ha: announced %s (%zu entities)", what, h->set.count);
+}
+
+/* A device was announced: its availability again once Home Assistant has read the configs. */
+static void availability_soon(struct ha_bridge *h)
+{
+	int64_t soon = eb_monotonic_ms() + HA_AVAILABILITY_AFTER_ANNOUNCE_MS;
+	if (h->next_availability_ms > soon)
+		h->next_availability_ms = soon;
+}
+
+void ha_bridge_on_tick(struct ha_bridge *h, int64_t now_ms)
+{
+	if (!h->enabled)
+		return;
+	bool heartbeat = now_ms >= h->next_availability_ms;
+	if (heartbeat) {
+		h->next_availability_ms = now_ms + HA_AVAILABILITY_REFRESH_MS;
+		h->last_availability_ms = now_ms;
+		publish_availability(HA_AVAILABILITY_TOPIC, true);
+	}
+	int64_t twc_gone_ms = 2 * h->cfg->twc.refresh * 1000 + GONE_MARGIN_MS;
+	for (size_t i = 0; i < h->twc_count; i++) {
+		struct ha_twc_slave *s = &h->twc[i];
+		bool online = now_ms - s->last_ms <= twc_gone_ms;
+		if (online != s->online || heartbeat) {
+			s->online = online;
+			publish_twc_availability(s);
+		}
+	}
+	/* Without polling nobody asks the batteries: silence says nothing, and they have no availability topic. */
+	if (h->cfg->venus.poll_interval <= 0)
+		return;
+	int64_t venus_gone_ms = 3 * h->cfg->venus.poll_interval * 1000 + GONE_MARGIN_MS;
+	for (size_t i = 0; i < h->venus_count; i++) {
+		struct ha_venus_device *d = &h->venus[i];
+		bool online = now_ms - d->last_ms <= venus_gone_ms;
+		if (online != d->online || heartbeat) {
+			d->online = online;
+			publish_venus_availability(d);
+		}
+	}
+}
+
+bool ha_bridge_owns_topic(const struct ha_bridge *h, const char *topic)
+{
+	return h->enabled && eb_topic_under(topic, HA_AVAILABILITY_TOPIC);
+}
+
+void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_message *ed)
+{
+	if (!h->enabled || ed->payloadlen != strlen(HA_PAYLOAD_ONLINE) ||
+	    memcmp(ed->payload, HA_PAYLOAD_ONLINE, ed->payloadlen) != 0)
+		return;
+	size_t n = strlen(h->cfg->ha.prefix);
+	/*
+	 * Home Assistant (re)started: it learns the configs from the retained
+	 * messages, availability now; at most once a second, whoever repeats it.
+	 */
+	int64_t soon = h->last_availability_ms + 1000;
+	if (strncmp(ed->topic, h->cfg->ha.prefix, n) == 0 && strcmp(ed->topic + n, "/status") == 0 &&
+	    soon < h->next_availability_ms)
+		h->next_availability_ms = soon;
+}
+
+/* "<ID>/<leaf>" after the prefix: the wall connector's id, or -1 for config/ and all/ topics. */
+static long twc_slave_of(const char *suffix)
+{
+	if (strspn(suffix, "0123456789ABCDEF") != 4 || suffix[4] != '/')
+		return -1;
+	long id = 0;
+	for (int i = 0; i < 4; i++)
+		id = id * 16 + (suffix[i] <= '9' ? suffix[i] - '0' : suffix[i] - 'A' + 10);
+	return id;
+}
+
+/*
+ * The tables do not forget: each device is announced once, and retained
+ * configs stay until someone removes them, so a client inventing ids (an MPPT
+ * logger may name any controller) must not fill the broker with them. Beyond
+ * the bounds, a new device is not announced, and that is logged once.
+ */
+static bool table_has_room(size_t count, size_t max, bool *said, const char *kind)
+{
+	if (count < max)
+		return true;
+	if (!*said)
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: ha: %zu %s announced already: no more are "
+						       "announced until the broker restarts",
+				     max, kind);
+	*said = true;
+	return false;
+}
+
+void ha_bridge_twc_status(struct ha_bridge *h, const char *topic)
+{
+	if (!h || !topic)
+		return;
+	if (!h->twc_pool_announced) {
+		bool built = ha_discovery_twc_pool(&h->set, &h->topics, (unsigned)h->cfg->twc.master_id,
+						   h->twc_pool_max_amps);
+		publish_set(h, built, "the wall connectors' load sharing");
+		h->twc_pool_announced = built;
+	}
+	size_t n = strlen(h->cfg->twc.prefix);
+	long id = strncmp(topic, h->cfg->twc.prefix, n) == 0 && topic[n] == '/' ? twc_slave_of(topic + n + 1) : -1;
+	if (id < 0)
+		return;
+	struct ha_twc_slave *s = NULL;
+	for (size_t i = 0; i < h->twc_count && !s; i++)
+		if (h->twc[i].id == (unsigned)id)
+			s = &h->twc[i];
+	if (!s) {
+		if (!table_has_room(h->twc_count, HA_TWC_SLAVES_MAX, &h->twc_full_said, "wall connectors"))
+			return;
+		s = &h->twc[h->twc_count++];
+		*s = (struct ha_twc_slave){.id = (unsigned)id};
+		char what[48];
+		snprintf(what, sizeof(what), "wall connector %04lX", id);
+		publish_set(h, ha_discovery_twc_slave(&h->set, &h->topics, s->id, (unsigned)h->cfg->twc.master_id),
+			    what);
+		availability_soon(h);
+	}
+	s->last_ms = eb_monotonic_ms();
+	if (!s->online) {
+		s->online = true;
+		publish_twc_availability(s);
+	}
+}
+
+void ha_bridge_venus_reply(struct ha_bridge *h, const char *vendor, const char *type, const char *id,
+			   bool state_published)
+{
+	if (!h)
+		return;
+	struct ha_venus_device *d = NULL;
+	for (size_t i = 0; i < h->venus_count && !d; i++)
+		if (strcmp(h->venus[i].type, type) == 0 && strcmp(h->venus[i].id, id) == 0)
+			d = &h->venus[i];
+	if (!d) {
+		/* Announced with its first state, so that the state topic its entities read carries data. */
+		if (!state_published ||
+		    !table_has_room(h->venus_count, HA_VENUS_DEVICES_MAX, &h->venus_full_said, "batteries"))
+			return;
+		d = &h->venus[h->venus_count++];
+		*d = (struct ha_venus_device){0};
+		snprintf(d->type, sizeof(d->type), "%s", type);
+		snprintf(d->id, sizeof(d->id), "%s", id);
+		char what[VENUS_TYPE_MAX + VENUS_ID_MAX + 16];
+		snprintf(what, sizeof(what), "battery %s/%s", type, id);
+		bool own_availability = h->cfg->venus.poll_interval > 0;
+		publish_set(h, ha_discovery_venus(&h->set, &h->topics, vendor, type, id, own_availability), what);
+		availability_soon(h);
+	}
+	d->last_ms = eb_monotonic_ms();
+	if (!d->online && h->cfg->venus.poll_interval > 0) {
+		d->online = true;
+		publish_venus_availability(d);
+	}
+}
+
+void ha_bridge_mppt_seen(struct ha_bridge *h, const char *mppt_id, unsigned pv_count, unsigned load_count)
+{
+	if (!h)
+		return;
+	struct ha_mppt_device *d = NULL;
+	for (size_t i = 0; i < h->mppt_count && !d; i++)
+		if (strcmp(h->mppt[i].id, mppt_id) == 0)
+			d = &h->mppt[i];
+	if (!d) {
+		if (!table_has_room(h->mppt_count, HA_MPPT_DEVICES_MAX, &h->mppt_full_said, "MPPT controllers"))
+			return;
+		d = &h->mppt[h->mppt_count++];
+		*d = (struct ha_mppt_device){0};
+		snprintf(d->id, sizeof(d->id), "%s", mppt_id);
+	}
+	if (pv_count <= d->pv_count && load_count <= d->load_count)
+		return;
+	/* First seen, or with more strings or loads than announced: (re)announce with the most seen. */
+	d->pv_count = pv_count > d->pv_count ? pv_count : d->pv_count;
+	d->load_count = load_count > d->load_count ? load_count : d->load_count;
+	char what[MPPT_ID_MAX + 24];
+	snprintf(what, sizeof(what), "MPPT controller %s", mppt_id);
+	publish_set(h, ha_discovery_mppt(&h->set, &h->topics, mppt_id, d->pv_count, d->load_count), what);
+}

@@ -1,0 +1,309 @@
+/*
+ * Which entities each kind of device has (ha_discovery.h): the topics the
+ * plugin publishes for it, and the commands it accepts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ha_discovery.h"
+#include "ha_discovery_internal.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- wall connectors: the seed's status topics, <twc prefix>/<ID>/<leaf> ---- */
+
+/* The state codes of twc-mqtt-status.md as text; the codes it leaves "TBA" show as their number. */
+static const char twc_state_template[] =
+	"{{ {'0': 'Ready', '1': 'Charging', '2': 'Error', '3': 'Plugged in, not charging', "
+	"'4': 'Plugged in, ready to charge', '5': 'Busy', '8': 'Starting to charge', "
+	"'10': 'Amp adjustment complete', '15': 'Unknown'}.get(value, value) }}";
+
+static const struct {
+	const char *leaf;
+	struct ha_entity e;
+} twc_slave_entities[] = {
+	{"ampsInUse", {HA_SENSOR("amps_in_use", "Current", "current", "A", "measurement")}},
+	/* The seed's "power" is the current the wall connector reports, in amps. */
+	{"power", {HA_SENSOR("power", "Reported current", "current", "A", "measurement")}},
+	{"ampsMax", {HA_SENSOR("amps_max", "Current limit", "current", "A", "measurement")}},
+	{"carsCharging", {.component = "binary_sensor", .object_id = "cars_charging", .name = "Charging",
+			  .device_class = "battery_charging", .payload_on = "1", .payload_off = "0"}},
+	{"currentVehicleVIN", {HA_SENSOR("current_vehicle_vin", "Vehicle VIN", NULL, NULL, NULL), .icon = "mdi:car"}},
+	{"lastVehicleVIN", {HA_SENSOR("last_vehicle_vin", "Last vehicle VIN", NULL, NULL, NULL), .icon = "mdi:car",
+			    .category = "diagnostic"}},
+	{"lifetimekWh", {HA_SENSOR("lifetime_kwh", "Lifetime energy", "energy", "kWh", "total_increasing")}},
+	{"state", {HA_SENSOR("state", "State", NULL, NULL, NULL), .value_template = twc_state_template}},
+	{"voltagePhaseA", {HA_SENSOR("voltage_phase_a", "Voltage phase A", "voltage", "V", "measurement")}},
+	{"voltagePhaseB", {HA_SENSOR("voltage_phase_b", "Voltage phase B", "voltage", "V", "measurement")}},
+	{"voltagePhaseC", {HA_SENSOR("voltage_phase_c", "Voltage phase C", "voltage", "V", "measurement")}},
+};
+
+bool ha_discovery_twc_slave(struct ha_discovery_set *s, const struct ha_discovery_topics *t, unsigned slave_id,
+			    unsigned master_id)
+{
+	ha_set_clear(s);
+	unsigned id = slave_id & 0xFFFFu;
+	char node[HA_NODE_ID_MAX], via[HA_NODE_ID_MAX], name[32];
+	snprintf(node, sizeof(node), "energy_bridge_twc_%04X", id);
+	snprintf(via, sizeof(via), "energy_bridge_twc_pool_%04X", master_id & 0xFFFFu);
+	snprintf(name, sizeof(name), "Wall Connector %04X", id);
+	char *availability = ha_format(HA_TWC_AVAILABILITY, t->availability, id);
+	struct ha_device d = {t, node, name, "Tesla", "Wall Connector Gen2", via, availability};
+	s->failed |= !availability;
+	for (size_t i = 0; availability && i < COUNT(twc_slave_entities); i++) {
+		struct ha_entity e = twc_slave_entities[i].e;
+		char *state = ha_format("%s/%04X/%s", t->twc_prefix, id, twc_slave_entities[i].leaf);
+		e.state_topic = state;
+		if (state)
+			ha_add_entity(s, &d, &e);
+		s->failed |= !state;
+		free(state);
+	}
+	free(availability);
+	return ha_set_finish(s);
+}
+
+bool ha_discovery_twc_pool(struct ha_discovery_set *s, const struct ha_discovery_topics *t, unsigned master_id,
+			   int pool_max_amps)
+{
+	ha_set_clear(s);
+	char node[HA_NODE_ID_MAX];
+	snprintf(node, sizeof(node), "energy_bridge_twc_pool_%04X", master_id & 0xFFFFu);
+	struct ha_device d = {t, node, "Wall Connector load sharing", "energy-bridge",
+			      pool_max_amps < 0 ? "TWC monitor" : "TWC master", NULL, NULL};
+	char *pool = ha_format("%s/config/maxAmpsForSlaves", t->twc_prefix);
+	char *pool_set = ha_format("%s/config/maxAmpsForSlaves/set", t->twc_prefix);
+	char *total = ha_format("%s/all/totalAmpsInUse", t->twc_prefix);
+	char *minimum = ha_format("%s/config/minAmpsPerTWC", t->twc_prefix);
+	if (pool && pool_set && total && minimum) {
+		struct ha_entity e = {HA_SENSOR("max_amps_for_slaves", "Current pool", "current", "A", "measurement"),
+				      .state_topic = pool};
+		if (pool_max_amps >= 0) /* in monitor mode a real master shares the current: no control */
+			e = (struct ha_entity){.component = "number", .object_id = "max_amps_for_slaves",
+					       .name = "Current pool", .state_topic = pool, .command_topic = pool_set,
+					       .device_class = "current", .unit = "A", .has_range = true,
+					       .min = 0, .max = pool_max_amps, .step = 1};
+		ha_add_entity(s, &d, &e);
+		e = (struct ha_entity){HA_SENSOR("total_amps_in_use", "Total current", "current", "A", "measurement"),
+				       .state_topic = total};
+		ha_add_entity(s, &d, &e);
+		e = (struct ha_entity){HA_SENSOR("min_amps_per_twc", "Minimum current per charger", "current", "A", NULL),
+				       .state_topic = minimum, .category = "diagnostic"};
+		ha_add_entity(s, &d, &e);
+	} else {
+		s->failed = true;
+	}
+	free(pool);
+	free(pool_set);
+	free(total);
+	free(minimum);
+	return ha_set_finish(s);
+}
+
+/* ---- Venus batteries: the retained JSON state, <venus prefix>/<type>/<id>/state ---- */
+
+#define VENUS_SENSOR(key, label, dc, u, sc) HA_SENSOR(key, label, dc, u, sc), .json_path = key
+#define VENUS_DIAGNOSTIC(key, label) VENUS_SENSOR(key, label, NULL, NULL, NULL), .category = "diagnostic"
+
+/*
+ * The state fields of venus.md §3. Those that a control below shows
+ * (working_mode, backup, the power limits) are the controls'; time_periods
+ * and other are not single values.
+ */
+static const struct ha_entity venus_sensors[] = {
+	{VENUS_SENSOR("soc_percent", "State of charge", "battery", "%", "measurement")},
+	{VENUS_SENSOR("battery_energy_kwh", "Stored energy", "energy_storage", "kWh", "measurement")},
+	{VENUS_SENSOR("combined_power_w", "Power", "power", "W", "measurement")}, /* - charging, + discharging */
+	{VENUS_SENSOR("off_grid_power_va", "Off-grid power", "apparent_power", "VA", "measurement")},
+	{VENUS_SENSOR("working_status", "Working status", NULL, NULL, NULL)},
+	{VENUS_SENSOR("battery_status", "Battery status", NULL, NULL, NULL)},
+	{VENUS_SENSOR("total_charged_kwh", "Total charged", "energy", "kWh", "total_increasing")},
+	{VENUS_SENSOR("total_discharged_kwh", "Total discharged", "energy", "kWh", "total_increasing")},
+	/* Daily and monthly counters start again at 0: total_increasing takes that as a new cycle. */
+	{VENUS_SENSOR("daily_charged_kwh", "Charged today", "energy", "kWh", "total_increasing")},
+	{VENUS_SENSOR("monthly_charged_kwh", "Charged this month", "energy", "kWh", "total_increasing")},
+	{VENUS_SENSOR("daily_discharged_kwh", "Discharged today", "energy", "kWh", "total_increasing")},
+	{VENUS_SENSOR("monthly_discharged_kwh", "Discharged this month", "energy", "kWh", "total_increasing")},
+	/* Income may be negative: monetary takes state class total, not total_increasing. */
+	{VENUS_SENSOR("daily_income_eur", "Income today", "monetary", "EUR", "total")},
+	{VENUS_SENSOR("monthly_income_eur", "Income this month", "monetary", "EUR", "total")},
+	{VENUS_SENSOR("total_income_eur", "Total income", "monetary", "EUR", "total")},
+	{VENUS_DIAGNOSTIC("ct_status", "CT status")},
+	{VENUS_DIAGNOSTIC("fault_code", "Fault code")},
+	{VENUS_DIAGNOSTIC("warning_code", "Warning code")},
+	{VENUS_DIAGNOSTIC("device_version", "Device version")},
+	{VENUS_DIAGNOSTIC("bms_version", "BMS version")},
+	{VENUS_DIAGNOSTIC("communication_module_version", "Communication module version")},
+	{VENUS_DIAGNOSTIC("grid_type", "Grid type")},
+	{VENUS_DIAGNOSTIC("ct_auto_switch", "CT auto switch")},
+	{VENUS_DIAGNOSTIC("ct_type", "CT type")},
+	{VENUS_DIAGNOSTIC("phase", "Phase")},
+	{VENUS_DIAGNOSTIC("recharge_mode", "Recharge mode")},
+	{VENUS_DIAGNOSTIC("power_version", "Power version")},
+	{VENUS_DIAGNOSTIC("trading_region_code", "Trading region code")},
+	{VENUS_DIAGNOSTIC("trading_charge_price", "Trading charge price")},
+	{VENUS_DIAGNOSTIC("trading_discharge_price", "Trading discharge price")},
+	{VENUS_DIAGNOSTIC("http_server_type", "HTTP server type")},
+	{VENUS_DIAGNOSTIC("regional_charge_price", "Regional charge price")},
+	{VENUS_DIAGNOSTIC("regional_discharge_price", "Regional discharge price")},
+	{VENUS_DIAGNOSTIC("wifi_signal", "Wi-Fi signal (lower is better)")},
+	{VENUS_DIAGNOSTIC("wifi_name", "Wi-Fi name")},
+	{VENUS_SENSOR("updated", "Last update", "timestamp", NULL, NULL), .category = "diagnostic"},
+};
+
+static const char *const venus_working_modes[] = {"automatic", "manual", "trading", NULL};
+
+/*
+ * The friendly commands of venus.md §4 (<prefix>/<type>/<id>/set/<object_id>):
+ * the plugin turns each into the vendor's command and passes it through the
+ * command gate, so the ranges here only guide the user; the gate decides.
+ */
+static const struct ha_entity venus_controls[] = {
+	{.component = "select", .object_id = "working_mode", .name = "Working mode", .json_path = "working_mode",
+	 .options = venus_working_modes},
+	{.component = "number", .object_id = "max_charging_power", .name = "Maximum charging power",
+	 .json_path = "max_charging_power_w", .device_class = "power", .unit = "W", .has_range = true, .min = 300,
+	 .max = 2500, .step = 1},
+	{.component = "number", .object_id = "max_discharge_power", .name = "Maximum discharge power",
+	 .json_path = "max_discharge_power_w", .device_class = "power", .unit = "W", .has_range = true, .min = 0,
+	 .max = 2500, .step = 1},
+	{.component = "switch", .object_id = "backup", .name = "Backup", .json_path = "backup", .payload_on = "on",
+	 .payload_off = "off"},
+	{.component = "button", .object_id = "refresh", .name = "Refresh", .payload_press = "PRESS",
+	 .icon = "mdi:refresh"},
+	{.component = "button", .object_id = "sync_time", .name = "Set clock", .payload_press = "PRESS",
+	 .icon = "mdi:clock-check-outline", .category = "config"},
+};
+
+/* The vendor topic's first level, as a person writes the maker's name. */
+static const char *venus_manufacturer(const char *vendor)
+{
+	if (strcmp(vendor, "hame_energy") == 0)
+		return "Hame";
+	if (strcmp(vendor, "marstek_energy") == 0)
+		return "Marstek";
+	return vendor[0] ? vendor : NULL;
+}
+
+bool ha_discovery_venus(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *vendor,
+			const char *type, const char *id, bool own_availability)
+{
+	ha_set_clear(s);
+	char node[HA_NODE_ID_MAX] = "energy_bridge_venus_";
+	ha_append_id(node, sizeof(node), type);
+	strncat(node, "_", sizeof(node) - strlen(node) - 1);
+	ha_append_id(node, sizeof(node), id);
+	char *name = ha_format("Venus %s %s", type, id);
+	char *state = ha_format("%s/%s/%s/state", t->venus_prefix, type, id);
+	char *availability = own_availability ? ha_format(HA_VENUS_AVAILABILITY, t->availability, type, id) : NULL;
+	struct ha_device d = {t, node, name, venus_manufacturer(vendor), type, NULL, availability};
+	if (!name || !state || (own_availability && !availability)) {
+		s->failed = true;
+	} else {
+		for (size_t i = 0; i < COUNT(venus_sensors); i++) {
+			struct ha_entity e = venus_sensors[i];
+			e.state_topic = state;
+			ha_add_entity(s, &d, &e);
+		}
+		for (size_t i = 0; i < COUNT(venus_controls); i++) {
+			struct ha_entity e = venus_controls[i];
+			char *command = ha_format("%s/%s/%s/set/%s", t->venus_prefix, type, id, e.object_id);
+			e.command_topic = command;
+			e.state_topic = e.json_path ? state : NULL; /* a button has no state */
+			if (command)
+				ha_add_entity(s, &d, &e);
+			s->failed |= !command;
+			free(command);
+		}
+	}
+	free(name);
+	free(state);
+	free(availability);
+	return ha_set_finish(s);
+}
+
+/* ---- MPPT controllers: one JSON message per sample, <mppt prefix>/<mppt_id> ---- */
+
+/* The status word's fields (mppt.md); null when a sample has no status. */
+static const struct {
+	const char *key, *name;
+	bool diagnostic;
+} mppt_status_fields[] = {
+	{"input", "Input", false},
+	{"chgfet", "Charge FET", true},
+	{"chgfet_antirev", "Charge FET anti-reverse", true},
+	{"fet_antirev", "FET anti-reverse", true},
+	{"input_current", "Input current", false},
+	{"load", "Load", false},
+	{"pv_input", "PV input", false},
+	{"charging", "Charging", false},
+	{"system", "System", false},
+	{"standby", "Standby", false},
+};
+
+/* volts, amps and watts of one channel: "pv[0]" as "PV 1", "battery" as "Battery". */
+static void add_channel(struct ha_discovery_set *s, const struct ha_device *d, const char *state,
+			const char *path, const char *object, const char *label)
+{
+	static const struct {
+		const char *measure, *name, *device_class, *unit;
+	} measures[] = {{"volts", "voltage", "voltage", "V"}, {"amps", "current", "current", "A"},
+			{"watts", "power", "power", "W"}};
+	for (size_t i = 0; i < COUNT(measures); i++) {
+		char object_id[HA_OBJECT_ID_MAX], json_path[32], name[48];
+		snprintf(object_id, sizeof(object_id), "%s_%s", object, measures[i].measure);
+		snprintf(json_path, sizeof(json_path), "%s.%s", path, measures[i].measure);
+		snprintf(name, sizeof(name), "%s %s", label, measures[i].name);
+		struct ha_entity e = {HA_SENSOR(object_id, name, measures[i].device_class, measures[i].unit,
+						"measurement"),
+				      .state_topic = state, .json_path = json_path};
+		ha_add_entity(s, d, &e);
+	}
+}
+
+bool ha_discovery_mppt(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *mppt_id,
+		       unsigned pv_count, unsigned load_count)
+{
+	ha_set_clear(s);
+	char node[HA_NODE_ID_MAX] = "energy_bridge_mppt_";
+	ha_append_id(node, sizeof(node), mppt_id);
+	char *name = ha_format("MPPT %s", mppt_id);
+	char *state = ha_format("%s/%s", t->mppt_prefix, mppt_id);
+	struct ha_device d = {t, node, name, NULL, "MPPT charge controller", NULL, NULL};
+	if (!name || !state) {
+		s->failed = true;
+	} else {
+		char path[16], object[16], label[16];
+		for (unsigned i = 0; i < pv_count && i < 4; i++) {
+			snprintf(path, sizeof(path), "pv[%u]", i);
+			snprintf(object, sizeof(object), "pv_%u", i + 1);
+			snprintf(label, sizeof(label), "PV %u", i + 1);
+			add_channel(s, &d, state, path, object, label);
+		}
+		add_channel(s, &d, state, "battery", "battery", "Battery");
+		for (unsigned i = 0; i < load_count && i < 2; i++) {
+			snprintf(path, sizeof(path), "load[%u]", i);
+			snprintf(object, sizeof(object), "load_%u", i + 1);
+			snprintf(label, sizeof(label), "Load %u", i + 1);
+			add_channel(s, &d, state, path, object, label);
+		}
+		/* A boolean renders True or False; null (no status) renders None: unknown. */
+		struct ha_entity bus = {.component = "binary_sensor", .object_id = "status_bus_connect",
+					.name = "Bus connected", .state_topic = state, .json_path = "status.bus_connect",
+					.device_class = "connectivity", .payload_on = "True", .payload_off = "False"};
+		ha_add_entity(s, &d, &bus);
+		for (size_t i = 0; i < COUNT(mppt_status_fields); i++) {
+			char object_id[HA_OBJECT_ID_MAX], json_path[48];
+			snprintf(object_id, sizeof(object_id), "status_%s", mppt_status_fields[i].key);
+			snprintf(json_path, sizeof(json_path), "status.%s", mppt_status_fields[i].key);
+			struct ha_entity e = {HA_SENSOR(object_id, mppt_status_fields[i].name, NULL, NULL, NULL),
+					      .state_topic = state, .json_path = json_path,
+					      .category = mppt_status_fields[i].diagnostic ? "diagnostic" : NULL};
+			ha_add_entity(s, &d, &e);
+		}
+	}
+	free(name);
+	free(state);
+	return ha_set_finish(s);
+}

@@ -1,0 +1,68 @@
+#include "stats.h"
+
+#include "broker_io.h"
+#include "json_out.h"
+
+static void counter(struct json_out *o, const char *name, uint64_t value)
+{
+	json_out_key(o, name);
+	json_out_int(o, (long long)value);
+}
+
+static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
+{
+	json_out_begin_object(o);
+	counter(o, "uptime_s", (uint64_t)((now_ms - p->started_ms) / 1000));
+	counter(o, "forgeries_refused", p->forgeries_refused);
+	if (p->cfg.mppt.enabled) {
+		json_out_key(o, "mppt");
+		json_out_begin_object(o);
+		counter(o, "requests_translated", p->mppt.requests_translated);
+		counter(o, "requests_refused", p->mppt.requests_refused);
+		counter(o, "messages_published", p->mppt.messages_published);
+		json_out_end_object(o);
+	}
+	if (p->cfg.venus.enabled) {
+		const struct venus_bridge *v = &p->venus;
+		json_out_key(o, "venus");
+		json_out_begin_object(o);
+		counter(o, "commands_passed", v->commands_passed);
+		counter(o, "commands_refused", v->commands_refused);
+		counter(o, "refused_invalid", v->refused_invalid);
+		counter(o, "refused_dangerous", v->refused_dangerous);
+		counter(o, "refused_too_fast", v->refused_too_fast);
+		counter(o, "reads_collapsed", v->reads_collapsed);
+		counter(o, "replies_translated", v->replies_translated);
+		counter(o, "devices", v->device_count);
+		json_out_end_object(o);
+	}
+	if (p->cfg.twc.enabled) {
+		struct twc_link_counters c;
+		twc_link_counters(p->twc.link, &c);
+		json_out_key(o, "twc");
+		json_out_begin_object(o);
+		counter(o, "frames_good", c.frames_good);
+		counter(o, "frames_bad", c.frames_bad);
+		counter(o, "frames_sent", c.frames_sent);
+		counter(o, "link_reconnects", c.reconnects);
+		counter(o, "slaves", c.slaves);
+		counter(o, "pool_changes", p->twc.pool_changes);
+		counter(o, "pool_refusals", p->twc.pool_refusals);
+		counter(o, "outbox_refused", outbox_refused(&p->twc.outbox));
+		json_out_end_object(o);
+	}
+	json_out_end_object(o);
+}
+
+void eb_stats_on_tick(struct eb_plugin *p, int64_t now_ms)
+{
+	if (p->cfg.stats_interval <= 0 || now_ms < p->next_stats_ms)
+		return;
+	p->next_stats_ms = now_ms + p->cfg.stats_interval * 1000;
+	struct json_out o;
+	json_out_init(&o);
+	write_stats(&o, p, now_ms);
+	if (!json_out_failed(&o))
+		eb_publish(NULL, p->cfg.stats_topic, o.buf, o.len, 0, true, NULL);
+	json_out_free(&o);
+}

@@ -1,0 +1,252 @@
+/*
+ * fuzz_venus_reply: what a Venus battery sends back, read by venus_reply.h,
+ * merged into a device's state and rendered by venus_state.h.
+ *
+ * Input: the bytes of a reply as the device would publish it (the seed
+ * corpus holds the information reply of venus-mqtt.md §3.2 and the ret= and
+ * get_power= replies), passed without a terminating NUL. The whole input is
+ * one reply; each of its lines is also a reply, merged in turn into the same
+ * state at a different time, so that merges over earlier merges, a full
+ * state and the clock's extremes are reached.
+ *
+ * Checked (a violation traps, so libFuzzer reports it as a crash):
+ * - parse: pairs point into the input, keys are 1 to 32 key characters,
+ *   values hold no comma, the kind follows the keys (venus_reply.h);
+ * - the .../reply JSON and the .../state JSON read back with cJSON as one
+ *   object, are valid UTF-8 and have no repeated member names;
+ * - merge: every pair is either refused (and counted, with a reason) or
+ *   its key holds the value of its last pair; keys stay unique and within
+ *   VENUS_STATE_MAX_KEYS; "other" is there exactly when an unknown key is.
+ */
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "json_out.h"
+#include "utf8.h"
+#include "venus_reply.h"
+#include "venus_state.h"
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			__builtin_trap();                                                          \
+	} while (0)
+
+/* Topic levels that need escaping, to see that they are escaped. */
+#define DEVICE_TYPE "HMG-50\"\\"
+#define DEVICE_ID "0123456789ab\x01\xc3\xa9"
+
+/* Merge times, one per line in turn: the plugin's clock, and its extremes. */
+static const int64_t merge_ms[] = {
+	1700000000000, 0, -1, INT64_MAX, INT64_MIN, 253402300799999, -62167219200001,
+};
+
+static bool is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+static bool is_trailing_junk(char c)
+{
+	return c == '\0' || c == '\r' || c == '\n' || c == ' ' || c == '\t';
+}
+
+static bool same_key(const struct venus_reply_pair *a, const struct venus_reply_pair *b)
+{
+	return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0;
+}
+
+static bool has_key(const struct venus_reply *r, const char *key)
+{
+	struct venus_reply_pair wanted = {.key = key, .key_len = strlen(key)};
+	for (size_t i = 0; i < r->count; i++)
+		if (same_key(&r->pairs[i], &wanted))
+			return true;
+	return false;
+}
+
+/* Reads one JSON document from o and checks what every document of ours must be. */
+static cJSON *read_back(const struct json_out *o)
+{
+	CHECK(!json_out_failed(o) && o->len > 0);
+	CHECK(utf8_invalid_at(o->buf, o->len) == o->len);
+	const char *end = NULL;
+	cJSON *doc = cJSON_ParseWithLengthOpts(o->buf, o->len, &end, false);
+	CHECK(doc != NULL && cJSON_IsObject(doc) && end == o->buf + o->len);
+	return doc;
+}
+
+/* A JSON object whose members all have different names; returns how many there are. */
+static size_t unique_members(const cJSON *object)
+{
+	size_t n = 0;
+	for (const cJSON *a = object->child; a; a = a->next, n++)
+		for (const cJSON *b = a->next; b; b = b->next)
+			CHECK(strcmp(a->string, b->string) != 0);
+	return n;
+}
+
+static void check_parse(const struct venus_reply *r, const char *bytes, size_t len)
+{
+	CHECK(r->text == bytes || len == 0);
+	CHECK(r->text_len <= len);
+	CHECK(r->text_len == 0 || !is_trailing_junk(r->text[r->text_len - 1]));
+	CHECK(r->count <= VENUS_REPLY_MAX_PAIRS);
+	CHECK(strnlen(r->note, sizeof(r->note)) < sizeof(r->note));
+	CHECK((r->ignored == 0) == (r->note[0] == '\0'));
+	bool information = false;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct venus_reply_pair *p = &r->pairs[i];
+		CHECK(p->key >= r->text && p->key_len >= 1 && p->key_len <= VENUS_REPLY_KEY_MAX);
+		CHECK(p->value == p->key + p->key_len + 1 && p->value[-1] == '=');
+		CHECK(p->value + p->value_len <= r->text + r->text_len);
+		for (size_t k = 0; k < p->key_len; k++)
+			CHECK(is_key_char(p->key[k]));
+		CHECK(memchr(p->value, ',', p->value_len) == NULL);
+		information = information || venus_state_is_vendor_key(p->key, p->key_len);
+	}
+	enum venus_reply_kind kind = information ? VENUS_REPLY_INFORMATION
+				     : has_key(r, "ret")       ? VENUS_REPLY_RET
+				     : has_key(r, "get_power") ? VENUS_REPLY_GET_POWER
+							       : VENUS_REPLY_OTHER;
+	CHECK(r->kind == kind);
+	CHECK(strcmp(venus_reply_kind_name(r->kind), "unknown") != 0);
+}
+
+/* The .../reply document: one member per distinct key, or "raw", or nothing. */
+static void check_reply_render(const struct venus_reply *r)
+{
+	struct json_out o;
+	json_out_init(&o);
+	CHECK(venus_reply_render(r, &o));
+	cJSON *doc = read_back(&o);
+	size_t members = unique_members(doc);
+	size_t distinct = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		bool last = true;
+		for (size_t j = i + 1; j < r->count; j++)
+			last = last && !same_key(&r->pairs[i], &r->pairs[j]);
+		distinct += last;
+	}
+	if (r->count > 0)
+		CHECK(members == distinct);
+	else
+		CHECK(members == (r->text_len > 0 ? 1u : 0u));
+	cJSON_Delete(doc);
+	json_out_free(&o);
+}
+
+static const struct venus_state_entry *find_entry(const struct venus_state *s,
+						  const struct venus_reply_pair *p)
+{
+	for (size_t i = 0; i < s->count; i++)
+		if (strlen(s->entries[i].key) == p->key_len &&
+		    memcmp(s->entries[i].key, p->key, p->key_len) == 0)
+			return &s->entries[i];
+	return NULL;
+}
+
+static void check_merge(struct venus_state *s, const struct venus_reply *r, int64_t now_ms)
+{
+	size_t before = s->count;
+	char why[96];
+	size_t refused = venus_state_merge(s, r, now_ms, why, sizeof(why));
+	CHECK(strnlen(why, sizeof(why)) < sizeof(why));
+	CHECK((refused == 0) == (why[0] == '\0') && refused <= r->count);
+	CHECK(s->count >= before && s->count <= VENUS_STATE_MAX_KEYS);
+	CHECK(s->updated_ms == now_ms);
+
+	size_t too_long = 0, not_kept = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct venus_reply_pair *p = &r->pairs[i];
+		if (p->value_len > VENUS_STATE_VALUE_MAX) {
+			too_long++;
+			continue;
+		}
+		const struct venus_state_entry *e = find_entry(s, p);
+		if (!e) {
+			not_kept++; /* only a full state refuses a key it does not have */
+			CHECK(s->count == VENUS_STATE_MAX_KEYS);
+			continue;
+		}
+		bool last = true;
+		for (size_t j = i + 1; j < r->count; j++)
+			last = last && !(same_key(p, &r->pairs[j]) &&
+					 r->pairs[j].value_len <= VENUS_STATE_VALUE_MAX);
+		if (last)
+			CHECK(e->value_len == p->value_len &&
+			      memcmp(e->value, p->value, p->value_len) == 0 &&
+			      e->value[e->value_len] == '\0');
+	}
+	CHECK(refused == too_long + not_kept);
+
+	for (size_t i = 0; i < s->count; i++) {
+		size_t key_len = strnlen(s->entries[i].key, sizeof(s->entries[i].key));
+		CHECK(key_len >= 1 && key_len <= VENUS_REPLY_KEY_MAX);
+		CHECK(s->entries[i].value_len <= VENUS_STATE_VALUE_MAX);
+		for (size_t j = i + 1; j < s->count; j++)
+			CHECK(strcmp(s->entries[i].key, s->entries[j].key) != 0);
+	}
+}
+
+static void check_state_render(const struct venus_state *s)
+{
+	struct json_out o;
+	json_out_init(&o);
+	CHECK(venus_state_render(s, DEVICE_TYPE, DEVICE_ID, &o));
+	cJSON *doc = read_back(&o);
+	unique_members(doc);
+	CHECK(strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "type")),
+		     DEVICE_TYPE) == 0);
+	CHECK(strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "id")),
+		     DEVICE_ID) == 0);
+	CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "updated")));
+
+	bool unknown = false;
+	for (size_t i = 0; i < s->count; i++)
+		unknown = unknown || !venus_state_is_vendor_key(s->entries[i].key,
+								 strlen(s->entries[i].key));
+	const cJSON *other = cJSON_GetObjectItemCaseSensitive(doc, "other");
+	CHECK((other != NULL) == unknown);
+	if (other)
+		CHECK(cJSON_IsObject(other) && unique_members(other) > 0);
+	cJSON_Delete(doc);
+	json_out_free(&o);
+}
+
+/* Parses, renders and merges one reply. */
+static void take_reply(struct venus_state *s, const char *bytes, size_t len, int64_t now_ms)
+{
+	struct venus_reply r;
+	venus_reply_parse(bytes, len, &r);
+	check_parse(&r, bytes, len);
+	check_reply_render(&r);
+	check_merge(s, &r, now_ms);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	static struct venus_state state; /* large: kept off the stack, reset for every input */
+	venus_state_init(&state);
+
+	take_reply(&state, text, size, merge_ms[0]);
+	check_state_render(&state);
+
+	size_t start = 0, line = 1;
+	while (start < size) {
+		const char *newline = memchr(text + start, '\n', size - start);
+		size_t end = newline ? (size_t)(newline - text) : size;
+		take_reply(&state, text + start, end - start,
+			   merge_ms[line++ % (sizeof(merge_ms) / sizeof(merge_ms[0]))]);
+		start = end + 1;
+	}
+	check_state_render(&state);
+	return 0;
+}

@@ -1,0 +1,333 @@
+/*
+ * ha_discovery: every config passes Home Assistant's schema (ha_schema.h),
+ * and every topic it names is one the plugin publishes (the seed's TWC
+ * status topics, the Venus state, the MPPT translation, the availability
+ * topics) or accepts (the pool's set topic, the Venus friendly commands).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ha_discovery.h"
+#include "ha_schema.h"
+
+static const struct ha_discovery_topics topics = {"homeassistant", "TWC", "venus", "monitoring.mppt",
+						  "energy-bridge/status"};
+
+/* README's example translation: two PV strings, two loads, a status. */
+static const char mppt_sample[] =
+	"{\"mppt_id\":\"IT6415AD-01-001\",\"pv\":[{\"volts\":48,\"amps\":6,\"watts\":288},{\"volts\":48,\"amps\":6,"
+	"\"watts\":288}],\"battery\":{\"volts\":55.1,\"amps\":0,\"watts\":0},\"load\":[{\"volts\":48,\"amps\":1.2,"
+	"\"watts\":57.6},{\"volts\":48,\"amps\":1.2,\"watts\":57.6}],\"status\":{\"bus_connect\":true,\"input\":"
+	"\"normal\",\"chgfet\":\"short\",\"chgfet_antirev\":\"short\",\"fet_antirev\":\"short\",\"input_current\":"
+	"\"overcurrent\",\"load\":\"ok\",\"pv_input\":\"short\",\"charging\":\"float\",\"system\":\"fault\","
+	"\"standby\":\"standby\"},\"sender\":\"S001\",\"time_event\":\"2019-02-09 08:00:06.0320\",\"time_zone\":"
+	"\"+07:00\",\"time_processing\":\"2026-11-22 02:49:41.9235\"}";
+
+/* The state fields of venus.md §3 (README's table), plus type, id and updated. */
+static const char venus_fields[] =
+	" total_charged_kwh total_discharged_kwh daily_charged_kwh monthly_charged_kwh daily_discharged_kwh"
+	" monthly_discharged_kwh daily_income_eur monthly_income_eur total_income_eur off_grid_power_va"
+	" combined_power_w working_status ct_status battery_status battery_energy_kwh soc_percent fault_code"
+	" warning_code device_version bms_version communication_module_version grid_type working_mode"
+	" ct_auto_switch backup trading_region_code trading_charge_price trading_discharge_price http_server_type"
+	" regional_charge_price regional_discharge_price wifi_signal power_version max_charging_power_w"
+	" max_discharge_power_w ct_type phase recharge_mode wifi_name type id updated ";
+
+static struct ha_discovery_set set;
+
+static int setup(void **state)
+{
+	(void)state;
+	ha_discovery_set_init(&set);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ha_discovery_set_free(&set);
+	return 0;
+}
+
+static bool in_list(const char *const *list, const char *topic)
+{
+	for (; *list; list++)
+		if (strcmp(*list, topic) == 0)
+			return true;
+	return false;
+}
+
+static bool word_in(const char *words, const char *word)
+{
+	char needle[80];
+	snprintf(needle, sizeof(needle), " %s ", word);
+	return strstr(words, needle) != NULL;
+}
+
+/* Every message passes the schema; unique ids are unique; returns the configs (release each). */
+static struct ha_config *check_set(const char *prefix, size_t expected_count)
+{
+	assert_int_equal(set.count, expected_count);
+	struct ha_config *configs = calloc(set.count, sizeof(*configs));
+	assert_non_null(configs);
+	for (size_t i = 0; i < set.count; i++) {
+		char err[200];
+		if (!ha_schema_check(prefix, set.messages[i].topic, ha_discovery_payload(&set, i), set.messages[i].len,
+				     &configs[i], err, sizeof(err)))
+			fail_msg("%s: %s\n%.*s", set.messages[i].topic, err, (int)set.messages[i].len,
+				 ha_discovery_payload(&set, i));
+		for (size_t k = 0; k < i; k++)
+			assert_string_not_equal(ha_config_string(&configs[i], "unique_id"),
+						ha_config_string(&configs[k], "unique_id"));
+	}
+	return configs;
+}
+
+static void release_all(struct ha_config *configs)
+{
+	for (size_t i = 0; i < set.count; i++)
+		ha_config_release(&configs[i]);
+	free(configs);
+}
+
+/* The availability list: the plugin's topic, then the device's own when it has one. */
+static void expect_availability(const struct ha_config *c, const char *own)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(c->json, "availability");
+	assert_int_equal(cJSON_GetArraySize(list), own ? 2 : 1);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(list->child, "topic")),
+			    "energy-bridge/status");
+	if (own)
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(list->child->next, "topic")),
+				    own);
+}
+
+static void test_wall_connector(void **state)
+{
+	(void)state;
+	static const char *const published[] = {
+		"TWC/4085/ampsInUse", "TWC/4085/ampsMax", "TWC/4085/carsCharging", "TWC/4085/currentVehicleVIN",
+		"TWC/4085/lastVehicleVIN", "TWC/4085/lifetimekWh", "TWC/4085/power", "TWC/4085/state",
+		"TWC/4085/voltagePhaseA", "TWC/4085/voltagePhaseB", "TWC/4085/voltagePhaseC", NULL};
+	assert_true(ha_discovery_twc_slave(&set, &topics, 0x4085, 0x7777));
+	struct ha_config *configs = check_set("homeassistant", 11);
+	bool named[11] = {false};
+	for (size_t i = 0; i < set.count; i++) {
+		struct ha_config *c = &configs[i];
+		assert_string_equal(c->node_id, "energy_bridge_twc_4085");
+		const char *state_topic = ha_config_string(c, "state_topic");
+		if (!in_list(published, state_topic))
+			fail_msg("%s reads %s, which the plugin does not publish", c->object_id, state_topic);
+		for (size_t k = 0; published[k]; k++)
+			named[k] |= strcmp(published[k], state_topic) == 0;
+		assert_null(ha_config_string(c, "command_topic"));
+		expect_availability(c, "energy-bridge/status/twc/4085");
+		const cJSON *device = cJSON_GetObjectItemCaseSensitive(c->json, "device");
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(device, "via_device")),
+				    "energy_bridge_twc_pool_7777");
+		if (strcmp(c->object_id, "lifetime_kwh") == 0) {
+			assert_string_equal(ha_config_string(c, "state_class"), "total_increasing");
+			assert_string_equal(ha_config_string(c, "unit_of_measurement"), "kWh");
+		}
+		if (strcmp(c->object_id, "state") == 0) /* the state code as text */
+			assert_non_null(strstr(ha_config_string(c, "value_template"), "'1': 'Charging'"));
+		if (strcmp(c->object_id, "cars_charging") == 0)
+			assert_string_equal(c->component, "binary_sensor");
+	}
+	for (size_t k = 0; published[k]; k++)
+		if (!named[k])
+			fail_msg("no entity reads %s", published[k]);
+	release_all(configs);
+}
+
+static void test_pool_is_a_number_in_master_mode_and_a_sensor_in_monitor_mode(void **state)
+{
+	(void)state;
+	static const char *const published[] = {"TWC/config/maxAmpsForSlaves", "TWC/all/totalAmpsInUse",
+						"TWC/config/minAmpsPerTWC", NULL};
+	assert_true(ha_discovery_twc_pool(&set, &topics, 0x7777, 40));
+	struct ha_config *configs = check_set("homeassistant", 3);
+	for (size_t i = 0; i < set.count; i++) {
+		assert_true(in_list(published, ha_config_string(&configs[i], "state_topic")));
+		expect_availability(&configs[i], NULL);
+	}
+	assert_string_equal(configs[0].component, "number");
+	assert_string_equal(ha_config_string(&configs[0], "command_topic"), "TWC/config/maxAmpsForSlaves/set");
+	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(configs[0].json, "min")), 0);
+	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(configs[0].json, "max")), 40);
+	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(configs[0].json, "step")), 1);
+	release_all(configs);
+
+	assert_true(ha_discovery_twc_pool(&set, &topics, 0x7777, -1));
+	configs = check_set("homeassistant", 3);
+	for (size_t i = 0; i < set.count; i++)
+		assert_string_equal(configs[i].component, "sensor");
+	release_all(configs);
+}
+
+static void test_venus_battery(void **state)
+{
+	(void)state;
+	static const char *const commands[] = {
+		"venus/HMG-50/0123456789ab/set/working_mode", "venus/HMG-50/0123456789ab/set/max_charging_power",
+		"venus/HMG-50/0123456789ab/set/max_discharge_power", "venus/HMG-50/0123456789ab/set/backup",
+		"venus/HMG-50/0123456789ab/set/refresh", "venus/HMG-50/0123456789ab/set/sync_time", NULL};
+	assert_true(ha_discovery_venus(&set, &topics, "hame_energy", "HMG-50", "0123456789ab", true));
+	size_t n = set.count;
+	assert_true(n > 40);
+	struct ha_config *configs = check_set("homeassistant", n);
+	size_t controls = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct ha_config *c = &configs[i];
+		assert_string_equal(c->node_id, "energy_bridge_venus_HMG-50_0123456789ab");
+		expect_availability(c, "energy-bridge/status/venus/HMG-50/0123456789ab");
+		const cJSON *device = cJSON_GetObjectItemCaseSensitive(c->json, "device");
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(device, "manufacturer")), "Hame");
+		const char *state_topic = ha_config_string(c, "state_topic");
+		if (state_topic) {
+			assert_string_equal(state_topic, "venus/HMG-50/0123456789ab/state");
+			char path[64];
+			assert_true(ha_template_path(ha_config_string(c, "value_template"), path, sizeof(path)));
+			if (!word_in(venus_fields, path))
+				fail_msg("%s reads %s, not a field of the state", c->object_id, path);
+		} else {
+			assert_string_equal(c->component, "button"); /* only buttons have no state */
+		}
+		const char *command = ha_config_string(c, "command_topic");
+		if (command) {
+			controls++;
+			if (!in_list(commands, command))
+				fail_msg("%s commands %s, not a friendly command", c->object_id, command);
+		}
+		if (strcmp(c->object_id, "max_charging_power") == 0) { /* within what the gate passes: cd=16 300..2500 */
+			assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c->json, "min")), 300);
+			assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c->json, "max")), 2500);
+		}
+		if (strcmp(c->object_id, "working_mode") == 0) {
+			assert_string_equal(c->component, "select");
+			assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c->json, "options")), 3);
+		}
+		if (strcmp(c->object_id, "backup") == 0) {
+			assert_string_equal(c->component, "switch");
+			assert_string_equal(ha_config_string(c, "payload_on"), "on");
+			assert_string_equal(ha_config_string(c, "state_off"), "off");
+		}
+		if (strcmp(c->object_id, "soc_percent") == 0)
+			assert_string_equal(ha_config_string(c, "value_template"),
+					    "{{ value_json.soc_percent | default(None) }}");
+	}
+	assert_int_equal(controls, 6);
+	release_all(configs);
+
+	/* Without polling the plugin cannot tell whether the battery is there: only its own availability. */
+	assert_true(ha_discovery_venus(&set, &topics, "marstek_energy", "VNSE3-2", "abc", false));
+	configs = check_set("homeassistant", n);
+	expect_availability(&configs[0], NULL);
+	release_all(configs);
+}
+
+static void test_mppt_controller(void **state)
+{
+	(void)state;
+	cJSON *sample = cJSON_Parse(mppt_sample);
+	assert_non_null(sample);
+	assert_true(ha_discovery_mppt(&set, &topics, "IT6415AD-01-001", 2, 1));
+	/* 2 PV strings, the battery and 1 load, 3 measures each; the bus and 10 status fields. */
+	struct ha_config *configs = check_set("homeassistant", 3 * 4 + 1 + 10);
+	for (size_t i = 0; i < set.count; i++) {
+		struct ha_config *c = &configs[i];
+		assert_string_equal(c->node_id, "energy_bridge_mppt_IT6415AD-01-001");
+		assert_string_equal(ha_config_string(c, "state_topic"), "monitoring.mppt/IT6415AD-01-001");
+		expect_availability(c, NULL);
+		char path[64];
+		assert_true(ha_template_path(ha_config_string(c, "value_template"), path, sizeof(path)));
+		if (!ha_json_at(sample, path))
+			fail_msg("%s reads %s, not in the translation", c->object_id, path);
+		assert_null(strstr(path, "pv[2]"));
+		assert_null(strstr(path, "load[1]"));
+	}
+	release_all(configs);
+	assert_true(ha_discovery_mppt(&set, &topics, "IT6415AD-01-001", 4, 2));
+	configs = check_set("homeassistant", 3 * 7 + 1 + 10);
+	release_all(configs);
+	cJSON_Delete(sample);
+}
+
+static void test_ids_that_are_not_node_ids_stay_apart(void **state)
+{
+	(void)state;
+	char first[256], second[256];
+	assert_true(ha_discovery_mppt(&set, &topics, "a b.c", 1, 1));
+	struct ha_config *configs = check_set("homeassistant", 3 * 3 + 11);
+	snprintf(first, sizeof(first), "%s", configs[0].node_id);
+	release_all(configs);
+	assert_true(ha_discovery_mppt(&set, &topics, "a_b_c", 1, 1));
+	configs = check_set("homeassistant", 3 * 3 + 11);
+	snprintf(second, sizeof(second), "%s", configs[0].node_id);
+	release_all(configs);
+	assert_string_equal(second, "energy_bridge_mppt_a_b_c");
+	assert_string_not_equal(first, second);
+	assert_int_equal(strncmp(first, "energy_bridge_mppt_a_b_c_", 25), 0);
+
+	/* Quotes and backslashes in an id still make valid JSON, and its own name. */
+	assert_true(ha_discovery_mppt(&set, &topics, "x\"y\\z", 1, 1));
+	configs = check_set("homeassistant", 3 * 3 + 11);
+	const cJSON *device = cJSON_GetObjectItemCaseSensitive(configs[0].json, "device");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(device, "name")), "MPPT x\"y\\z");
+	assert_string_equal(ha_config_string(&configs[0], "state_topic"), "monitoring.mppt/x\"y\\z");
+	release_all(configs);
+}
+
+static void test_configured_prefixes_are_used(void **state)
+{
+	(void)state;
+	static const struct ha_discovery_topics custom = {"ha/discovery", "garage/twc", "home/venus", "solar/mppt",
+							  "energy-bridge/status"};
+	assert_true(ha_discovery_twc_slave(&set, &custom, 0x2433, 0x12AB));
+	struct ha_config *configs = check_set("ha/discovery", 11);
+	for (size_t i = 0; i < set.count; i++)
+		assert_int_equal(strncmp(ha_config_string(&configs[i], "state_topic"), "garage/twc/2433/", 16), 0);
+	release_all(configs);
+	assert_true(ha_discovery_twc_pool(&set, &custom, 0x12AB, 20));
+	configs = check_set("ha/discovery", 3);
+	assert_string_equal(ha_config_string(&configs[0], "command_topic"), "garage/twc/config/maxAmpsForSlaves/set");
+	release_all(configs);
+	assert_true(ha_discovery_venus(&set, &custom, "x", "HMG-50", "b1", true));
+	assert_int_equal(strncmp(set.messages[0].topic, "ha/discovery/sensor/energy_bridge_venus_HMG-50_b1/", 50), 0);
+	assert_non_null(strstr(ha_discovery_payload(&set, 0), "\"state_topic\":\"home/venus/HMG-50/b1/state\""));
+	assert_true(ha_discovery_mppt(&set, &custom, "m1", 1, 1));
+	assert_non_null(strstr(ha_discovery_payload(&set, 0), "\"state_topic\":\"solar/mppt/m1\""));
+}
+
+static void test_availability_topics(void **state)
+{
+	(void)state;
+	char buf[64];
+	assert_true(ha_availability_topic_twc(buf, sizeof(buf), "energy-bridge/status", 0x4085));
+	assert_string_equal(buf, "energy-bridge/status/twc/4085");
+	assert_true(ha_availability_topic_venus(buf, sizeof(buf), "energy-bridge/status", "HMG-50", "ab12"));
+	assert_string_equal(buf, "energy-bridge/status/venus/HMG-50/ab12");
+	assert_false(ha_availability_topic_venus(buf, 20, "energy-bridge/status", "HMG-50", "ab12"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_wall_connector, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pool_is_a_number_in_master_mode_and_a_sensor_in_monitor_mode, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_venus_battery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mppt_controller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_that_are_not_node_ids_stay_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_configured_prefixes_are_used, setup, teardown),
+		cmocka_unit_test(test_availability_topics),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
