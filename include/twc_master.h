@@ -54,6 +54,7 @@
 #define TWC_REPLY_TIMEOUT_MS 200
 #define TWC_HEARTBEAT_INTERVAL_MS 1000
 #define TWC_KWH_INTERVAL_MS 60000
+#define TWC_KWH_RETRY_MS 5000      /* a kWh/voltage reply lost on a noisy bus is asked for again */
 #define TWC_GONE_MS 26000
 #define TWC_BURST_EACH 5
 /* Requests per VIN part and session before giving up on the VIN. */

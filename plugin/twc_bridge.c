@@ -30,8 +30,11 @@ int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char
 	t->cfg = cfg;
 	struct twc_master_config mc;
 	master_config_of(cfg, &mc);
-	if (twc_master_config_check(&mc, err, errsz) != 0)
+	char problem[160];
+	if (twc_master_config_check(&mc, problem, sizeof(problem)) != 0) {
+		snprintf(err, errsz, "option %s", problem);
 		return -1;
+	}
 	t->circuit_amps = mc.wiring_max_amps_all ? mc.wiring_max_amps_all : mc.max_amps_for_slaves;
 	if (asprintf(&t->set_topic, "%s/config/maxAmpsForSlaves/set", cfg->prefix) < 0)
 		t->set_topic = NULL;

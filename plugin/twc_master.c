@@ -357,9 +357,10 @@ static void on_heartbeat(struct twc_master *m, struct twc_slave *s, const uint8_
 	publish_total(m);
 }
 
-static void on_energy(struct twc_master *m, struct twc_slave *s, const uint8_t *b, size_t len)
+static void on_energy(struct twc_master *m, struct twc_slave *s, const uint8_t *b, size_t len, int64_t now_ms)
 {
 	s->have_kwh = true;
+	s->next_kwh_ms = now_ms + TWC_KWH_INTERVAL_MS;
 	s->lifetime_kwh = (uint32_t)twc_get16(b, 4) << 16 | twc_get16(b, 6);
 	/* The 13-byte form has no room for phase C. */
 	for (size_t p = 0; p < 3; p++) {
@@ -427,7 +428,7 @@ static void on_slave_frame(struct twc_master *m, const uint8_t *b, size_t len, i
 	if (code == TWC_CODE_HEARTBEAT)
 		on_heartbeat(m, s, b);
 	else if (code == TWC_CODE_ENERGY)
-		on_energy(m, s, b, len);
+		on_energy(m, s, b, len, now_ms);
 	else
 		on_vin_part(m, s, vin_part, b, len);
 }

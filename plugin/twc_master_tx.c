@@ -242,7 +242,7 @@ static size_t send_query(struct twc_master *m, size_t index, int64_t now_ms, uin
 		s->vin_tries[part]++;
 	} else {
 		code = TWC_CODE_ENERGY;
-		s->next_kwh_ms = now_ms + TWC_KWH_INTERVAL_MS;
+		s->next_kwh_ms = now_ms + TWC_KWH_RETRY_MS; /* the reply moves it a full interval on */
 	}
 	m->query_next = (unsigned)((index + 1) % TWC_MAX_SLAVES);
 	size_t len = addressed_frame(m, s, code, body);

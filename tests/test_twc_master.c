@@ -440,6 +440,30 @@ static void test_kwh_on_join_then_every_60_s(void **state)
 	assert_null(bus.violation);
 }
 
+static void test_lost_kwh_reply_is_asked_again_soon(void **state)
+{
+	(void)state;
+	struct twc_master m;
+	struct fake_bus bus;
+	start(&m, TWC_MODE_MASTER);
+	fake_bus_init(&bus, &m, 0);
+	struct fake_slave *s = fake_bus_add_slave(&bus, 0x4085, 2, 32);
+	s->answer_kwh = false; /* the replies are lost, as on a noisy bus */
+	fake_bus_run_until(&bus, 1500);
+	assert_int_equal(s->kwh_queries, 1);
+	assert_null(fake_bus_value(&bus, "4085/lifetimekWh"));
+	fake_bus_run_until(&bus, 1000 + TWC_KWH_RETRY_MS + 600);
+	assert_int_equal(s->kwh_queries, 2);
+	s->answer_kwh = true;
+	fake_bus_run_until(&bus, 1000 + 2 * TWC_KWH_RETRY_MS + 600);
+	assert_int_equal(s->kwh_queries, 3);
+	assert_string_equal(fake_bus_value(&bus, "4085/lifetimekWh"), "1234");
+	/* Answered: back to once a minute. */
+	fake_bus_run_until(&bus, 1000 + 2 * TWC_KWH_RETRY_MS + 59000);
+	assert_int_equal(s->kwh_queries, 3);
+	assert_null(bus.violation);
+}
+
 static void vin_session(const char *vin, const char *expect_current, unsigned long discarded)
 {
 	struct twc_master m;
@@ -781,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_heartbeats_within_2_s_when_slaves_do_not_answer),
 		cmocka_unit_test(test_slave_gone_after_26_s_of_silence),
 		cmocka_unit_test(test_kwh_on_join_then_every_60_s),
+		cmocka_unit_test(test_lost_kwh_reply_is_asked_again_soon),
 		cmocka_unit_test(test_vin_with_valid_check_digit_is_published),
 		cmocka_unit_test(test_vin_with_failing_check_digit_is_discarded),
 		cmocka_unit_test(test_all_zero_vin_means_none),

@@ -23,6 +23,7 @@ struct topic_state {
 	char topic[128];
 	char value[VALUE_MAX];
 	unsigned updates;
+	int64_t arrived_us;	/* of the latest message */
 	char seen[SEEN_MAX][32];
 	size_t seen_count;
 };
@@ -40,7 +41,6 @@ static struct {
 	size_t topic_count;
 	bool total_due;		/* a charger's ampsInUse or the total changed: they must agree again */
 	int64_t total_deadline_us;
-	int64_t last_arrival_us;
 	unsigned total_checks;
 } rig;
 
@@ -230,14 +230,25 @@ static void describe_amps(char *buf, size_t size)
 						 rig.topics[i].value);
 }
 
+static void total_did_not_follow(void)
+{
+	char amps[512];
+	describe_amps(amps, sizeof(amps));
+	fail_msg("all/totalAmpsInUse is not the sum of the chargers' ampsInUse %d ms after a change:%s", TOTAL_FOLLOWS_MS,
+		 amps);
+}
+
 static void take(struct eb_message *m)
 {
+	/* The total is checked after every message: one still due now came too late. */
+	if (rig.total_due && m->arrived_us > rig.total_deadline_us)
+		total_did_not_follow();
 	const char *suffix = suffix_of(m->topic);
-	rig.last_arrival_us = m->arrived_us;
 	if (!suffix) { /* a sentinel the test subscribed to besides */
 		struct topic_state *t = topic_state(m->topic, true);
 		snprintf(t->value, sizeof(t->value), "%s", (char *)m->payload);
 		t->updates++;
+		t->arrived_us = m->arrived_us;
 		eb_message_free(m);
 		return;
 	}
@@ -246,6 +257,7 @@ static void take(struct eb_message *m)
 	bool changed = t->updates == 0 || strcmp(t->value, m->payload) != 0;
 	snprintf(t->value, sizeof(t->value), "%s", (char *)m->payload);
 	t->updates++;
+	t->arrived_us = m->arrived_us;
 	remember_seen(t, t->value);
 	if (changed && (is_amps_in_use(suffix) || strcmp(suffix, "all/totalAmpsInUse") == 0)) {
 		rig.total_due = true;
@@ -254,32 +266,32 @@ static void take(struct eb_message *m)
 	eb_message_free(m);
 }
 
+static void settle_total(void)
+{
+	if (rig.total_due && totals_agree()) {
+		rig.total_due = false;
+		rig.total_checks++;
+	}
+}
+
 /*
  * After a change of an ampsInUse or of the total, the total must equal the
- * sum again within TOTAL_FOLLOWS_MS: judged by arrival times, so a test that
+ * sum again within TOTAL_FOLLOWS_MS. Judged by arrival times, so a test that
  * looked elsewhere for a while is not blamed for messages waiting unread.
  */
 static void check_total(void)
 {
-	for (;;) {
-		if (rig.total_due && totals_agree()) {
-			rig.total_due = false;
-			rig.total_checks++;
-		}
-		if (!rig.total_due)
-			return;
-		bool late = rig.last_arrival_us > rig.total_deadline_us;
-		if (!late && eb_sim_now_us() <= rig.total_deadline_us)
-			return; /* not due yet: a later message may settle it */
-		struct eb_message *m = late ? NULL : eb_client_next(rig.watch, 0);
-		if (!m) {
-			char amps[512];
-			describe_amps(amps, sizeof(amps));
-			fail_msg("all/totalAmpsInUse is not the sum of the chargers' ampsInUse %d ms after a change:%s",
-				 TOTAL_FOLLOWS_MS, amps);
-		}
+	settle_total();
+	if (!rig.total_due || eb_sim_now_us() <= rig.total_deadline_us)
+		return;
+	/* Past the deadline: only messages that arrived in time may still settle it (take() fails on others). */
+	struct eb_message *m;
+	while (rig.total_due && (m = eb_client_next(rig.watch, 0)) != NULL) {
 		take(m);
+		settle_total();
 	}
+	if (rig.total_due)
+		total_did_not_follow();
 }
 
 /* Takes at most one message, waiting up to the deadline; then checks the total. */
@@ -335,13 +347,23 @@ void rig_expect_only(const char *suffix, const char *const *allowed)
 		fail_msg("%s/%s showed %d different values or more", rig.prefix, suffix, SEEN_MAX);
 }
 
+/* Fails when what a wait was for arrived, but after its deadline (it was found among waiting messages). */
+static void in_time(const struct topic_state *t, int64_t deadline, int within_ms)
+{
+	if (t->arrived_us > deadline)
+		fail_msg("%s/%s: \"%s\" came %.0f ms later than the %d ms allowed", rig.prefix, t->topic, t->value,
+			 (double)(t->arrived_us - deadline) / 1000.0, within_ms);
+}
+
 void rig_expect(const char *suffix, const char *value, int within_ms)
 {
 	int64_t deadline = deadline_after(within_ms);
 	for (;;) {
 		const struct topic_state *t = topic_state(suffix, false);
-		if (t && t->updates > 0 && strcmp(t->value, value) == 0)
+		if (t && t->updates > 0 && strcmp(t->value, value) == 0) {
+			in_time(t, deadline, within_ms);
 			return;
+		}
 		if (eb_sim_now_us() > deadline && eb_client_pending(rig.watch) == 0)
 			fail_msg("%s/%s: expected \"%s\" within %d ms, got %s%s%s", rig.prefix, suffix, value, within_ms,
 				 t ? "\"" : "nothing", t ? t->value : "", t ? "\"" : "");
@@ -354,8 +376,10 @@ const char *rig_expect_update(const char *suffix, unsigned after, int within_ms)
 	int64_t deadline = deadline_after(within_ms);
 	for (;;) {
 		const struct topic_state *t = topic_state(suffix, false);
-		if (t && t->updates > after)
+		if (t && t->updates > after) {
+			in_time(t, deadline, within_ms);
 			return t->value;
+		}
 		if (eb_sim_now_us() > deadline && eb_client_pending(rig.watch) == 0)
 			fail_msg("%s/%s: no message within %d ms", rig.prefix, suffix, within_ms);
 		pump(deadline);

@@ -71,9 +71,9 @@ unsigned rig_updates(const char *suffix);
 bool rig_seen(const char *suffix, const char *value);
 /* Fails if the topic ever showed a value not in allowed (NULL-terminated). */
 void rig_expect_only(const char *suffix, const char *const *allowed);
-/* Waits until the topic holds value, failing after within_ms. */
+/* Waits until the topic holds value; fails when it did not arrive within within_ms. */
 void rig_expect(const char *suffix, const char *value, int within_ms);
-/* Waits for a message on the topic after `after` messages came; returns its value. */
+/* Waits (within_ms at most) for a message on the topic after `after` messages came; returns its value. */
 const char *rig_expect_update(const char *suffix, unsigned after, int within_ms);
 /* Every charger's ampsInUse is "0": the master heard them all. */
 void rig_join(void);
