@@ -42,7 +42,7 @@ void twc_bridge_on_tick(struct twc_bridge *t);
 /* True for topics only the plugin publishes to: everything under the prefix but the pool's set topic. */
 bool twc_bridge_owns_topic(const struct twc_bridge *t, const char *topic);
 
-/* Handles a client's publish under the prefix: true with *verdict set, false when not ours. */
+/* Handles a publish to the pool's set topic: true with *verdict set, false for any other topic. */
 bool twc_bridge_on_message(struct twc_bridge *t, const struct mosquitto_evt_message *ed, int *verdict);
 
 #endif

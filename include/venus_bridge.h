@@ -60,9 +60,10 @@ bool venus_bridge_init(struct venus_bridge *v, const struct eb_venus_config *cfg
 void venus_bridge_cleanup(struct venus_bridge *v);
 
 /*
- * Handles a client's publish when its topic is a Venus topic: returns true
- * and sets *verdict to what the MESSAGE callback must return; false when the
- * topic is not Venus's.
+ * Handles a client's publish when its topic is a Venus command, reply or
+ * friendly command: returns true and sets *verdict to what the MESSAGE
+ * callback must return; false otherwise (the plugin's own topics are refused
+ * by the caller, see venus_bridge_owns_topic).
  */
 bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_message *ed, int *verdict);
 

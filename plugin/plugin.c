@@ -28,31 +28,6 @@ static int refuse_forgery(struct eb_plugin *p, const struct mosquitto_evt_messag
 	return MOSQ_ERR_ACL_DENIED;
 }
 
-static int on_message(int event, void *event_data, void *userdata)
-{
-	(void)event;
-	struct eb_plugin *p = userdata;
-	struct mosquitto_evt_message *ed = event_data;
-
-	if (strcmp(ed->topic, p->cfg.stats_topic) == 0)
-		return refuse_forgery(p, ed);
-	if (ha_bridge_owns_topic(&p->ha, ed->topic)) /* Home Assistant availability */
-		return refuse_forgery(p, ed);
-	ha_bridge_on_message(&p->ha, ed); /* Home Assistant's own status: availability again */
-	if (p->cfg.mppt.enabled) {
-		if (strcmp(ed->topic, p->cfg.mppt.request_topic) == 0)
-			return mppt_bridge_on_request(&p->mppt, ed);
-		if (mppt_bridge_owns_topic(&p->mppt, ed->topic))
-			return refuse_forgery(p, ed);
-	}
-	int verdict;
-	if (p->cfg.venus.enabled && venus_bridge_on_message(&p->venus, ed, &verdict))
-		return verdict;
-	if (p->cfg.twc.enabled && twc_bridge_on_message(&p->twc, ed, &verdict))
-		return verdict;
-	return MOSQ_ERR_SUCCESS;
-}
-
 static bool plugin_owns_topic(const struct eb_plugin *p, const char *topic)
 {
 	return strcmp(topic, p->cfg.stats_topic) == 0 || ha_bridge_owns_topic(&p->ha, topic) ||
@@ -61,12 +36,33 @@ static bool plugin_owns_topic(const struct eb_plugin *p, const char *topic)
 	       (p->cfg.twc.enabled && twc_bridge_owns_topic(&p->twc, topic));
 }
 
+static int on_message(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct eb_plugin *p = userdata;
+	struct mosquitto_evt_message *ed = event_data;
+
+	/* One place refuses forgeries, for every job: the same test as the ACL guard's. */
+	if (plugin_owns_topic(p, ed->topic))
+		return refuse_forgery(p, ed);
+	ha_bridge_on_message(&p->ha, ed); /* Home Assistant's own status: availability again */
+	if (p->cfg.mppt.enabled && strcmp(ed->topic, p->cfg.mppt.request_topic) == 0)
+		return mppt_bridge_on_request(&p->mppt, ed);
+	int verdict;
+	if (p->cfg.venus.enabled && venus_bridge_on_message(&p->venus, ed, &verdict))
+		return verdict;
+	if (p->cfg.twc.enabled && twc_bridge_on_message(&p->twc, ed, &verdict))
+		return verdict;
+	return MOSQ_ERR_SUCCESS;
+}
+
 /*
  * Will messages never reach the MESSAGE callback: the broker checks them
  * against the ACL only when it sends them. With plugin_opt_acl_guard on,
  * this refuses any write to a plugin topic and any Venus command the gate
- * refuses, wills included, and leaves every other decision to the acl_file (which must exist: Mosquitto 2.0 denies
- * everything that all ACL callbacks defer when there is none).
+ * refuses, wills included, and leaves every other decision to the acl_file
+ * (which must exist: Mosquitto 2.0 denies everything that all ACL callbacks
+ * defer when there is none).
  */
 static int on_acl_check(int event, void *event_data, void *userdata)
 {

@@ -128,16 +128,8 @@ bool twc_bridge_owns_topic(const struct twc_bridge *t, const char *topic)
 
 bool twc_bridge_on_message(struct twc_bridge *t, const struct mosquitto_evt_message *ed, int *verdict)
 {
-	if (!eb_topic_under(ed->topic, t->cfg->prefix))
-		return false;
-	if (twc_bridge_owns_topic(t, ed->topic)) {
-		mosquitto_log_printf(MOSQ_LOG_WARNING,
-				     "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the "
-				     "plugin publishes under %s/",
-				     eb_client_id(ed->client), eb_client_username(ed->client), ed->topic, t->cfg->prefix);
-		*verdict = MOSQ_ERR_ACL_DENIED;
-		return true;
-	}
+	if (strcmp(ed->topic, t->set_topic) != 0)
+		return false; /* the plugin's own topics: refused before this is called */
 	int amps = parse_amps(ed->payload, ed->payloadlen, t->circuit_amps);
 	if (amps < 0 || t->cfg->monitor) {
 		*verdict = refuse_pool(t, ed);

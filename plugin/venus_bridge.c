@@ -239,15 +239,6 @@ static void on_reply(struct venus_bridge *v, const struct venus_topic *t, const 
 	ha_bridge_venus_reply(v->ha, d->vendor, t->type, t->id, retain); /* Home Assistant: announce, availability */
 }
 
-static int refuse_output_forgery(const struct venus_bridge *v, const struct mosquitto_evt_message *ed)
-{
-	mosquitto_log_printf(MOSQ_LOG_WARNING,
-			     "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the plugin "
-			     "publishes under %s/",
-			     eb_client_id(ed->client), eb_client_username(ed->client), ed->topic, v->cfg->state_prefix);
-	return MOSQ_ERR_ACL_DENIED;
-}
-
 bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic)
 {
 	struct venus_topic t;
@@ -277,10 +268,8 @@ bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_messag
 	venus_topic_parse(ed->topic, v->cfg->vendors, v->cfg->state_prefix, &t);
 	if (t.kind == VENUS_TOPIC_NONE)
 		return false;
-	if (t.kind == VENUS_TOPIC_OUTPUT) {
-		*verdict = refuse_output_forgery(v, ed);
-		return true;
-	}
+	if (t.kind == VENUS_TOPIC_OUTPUT)
+		return false; /* the plugin's own topics: refused before this is called */
 
 	int64_t now_ms = eb_monotonic_ms();
 	struct qos2_fingerprint fp;
