@@ -482,29 +482,21 @@ static void test_qos2_retransmission_translated_once(void **state)
 
 /* ---- options ---- */
 
-static void expect_start_refused(const char *extra, const char *message)
-{
-	int status;
-	char *log = eb_broker_run_to_exit(extra, &status);
-	if (status == 0 || !strstr(log, message))
-		fail_msg("config \"%s\": expected exit with \"%s\", got status %d and log:\n%s", extra, message, status,
-			 log);
-	free(log);
-}
-
 static void test_bad_options_stop_the_broker_naming_them(void **state)
 {
 	(void)state;
-	expect_start_refused("plugin_opt_mppt_max_items many",
-			     "energy-bridge: option plugin_opt_mppt_max_items: expected an integer from 1 to 1000000, "
-			     "got 'many'");
-	expect_start_refused("plugin_opt_mppt_request_topic dataset/+",
-			     "energy-bridge: option plugin_opt_mppt_request_topic: expected a topic without wildcards");
-	expect_start_refused("plugin_opt_mppt maybe", "energy-bridge: option plugin_opt_mppt: expected on or off, got "
-						      "'maybe'");
-	expect_start_refused("plugin_opt_mpt_max_items 5", "energy-bridge: unknown option plugin_opt_mpt_max_items");
-	expect_start_refused("plugin_opt_mppt_request_topic monitoring.mppt/in",
-			     "options plugin_opt_mppt_output_prefix and plugin_opt_mppt_request_topic");
+	assert_true(eb_broker_refuses_to_start("plugin_opt_mppt_max_items many",
+					       "energy-bridge: option plugin_opt_mppt_max_items: expected an integer "
+					       "from 1 to 1000000, got 'many'"));
+	assert_true(eb_broker_refuses_to_start("plugin_opt_mppt_request_topic dataset/+",
+					       "energy-bridge: option plugin_opt_mppt_request_topic: expected a topic "
+					       "without wildcards"));
+	assert_true(eb_broker_refuses_to_start("plugin_opt_mppt maybe",
+					       "energy-bridge: option plugin_opt_mppt: expected on or off, got 'maybe'"));
+	assert_true(eb_broker_refuses_to_start("plugin_opt_mpt_max_items 5",
+					       "energy-bridge: unknown option plugin_opt_mpt_max_items"));
+	assert_true(eb_broker_refuses_to_start("plugin_opt_mppt_request_topic monitoring.mppt/in",
+					       "options plugin_opt_mppt_output_prefix and plugin_opt_mppt_request_topic"));
 }
 
 static void test_options_change_topics_and_limits(void **state)

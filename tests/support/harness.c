@@ -573,3 +573,15 @@ bool eb_client_drain(struct eb_client *c, int n, int timeout_ms)
 	pthread_mutex_unlock(&c->lock);
 	return ok;
 }
+
+bool eb_broker_refuses_to_start(const char *extra, const char *message)
+{
+	int status;
+	char *log = eb_broker_run_to_exit(extra, &status);
+	bool refused = status != 0 && strstr(log, message) != NULL;
+	if (!refused)
+		fprintf(stderr, "config \"%s\": expected an exit with \"%s\", got status %d and log:\n%s\n", extra,
+			message, status, log);
+	free(log);
+	return refused;
+}

@@ -58,6 +58,11 @@ char *eb_broker_run_to_exit(const char *extra, int *status);
  * security setting, such as "per_listener_settings true".
  */
 void eb_broker_config_head(const char *lines);
+/*
+ * True when a broker with `extra` refuses to start and its log holds
+ * message; otherwise false, after printing the exit status and the log.
+ */
+bool eb_broker_refuses_to_start(const char *extra, const char *message);
 /* Multiplies waits when the broker runs under a slow wrapper. */
 int eb_timeout_ms(int ms);
 
