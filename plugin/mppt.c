@@ -134,16 +134,22 @@ static bool read_number(struct walk *w, const cJSON *v, bool non_negative, doubl
 	return true;
 }
 
-static void write_measurement(struct json_out *o, double volts, double amps)
+/* {"volts":v,"amps":a,"watts":w}; refused when the product overflows a double (no JSON number for it). */
+static bool write_measurement(struct walk *w, double volts, double amps)
 {
+	double watts = mppt_round_watts(volts * amps);
+	if (!isfinite(watts))
+		return fail(w, "volts x amps is too large to represent");
+	struct json_out *o = &w->b->text;
 	json_out_begin_object(o);
 	json_out_key(o, "volts");
 	json_out_number(o, volts);
 	json_out_key(o, "amps");
 	json_out_number(o, amps);
 	json_out_key(o, "watts");
-	json_out_number(o, mppt_round_watts(volts * amps));
+	json_out_number(o, watts);
 	json_out_end_object(o);
+	return true;
 }
 
 /* pv and load: {"volts": [..], "amps": [..]} of equal lengths 1..max. */
@@ -186,7 +192,10 @@ static bool write_channels(struct walk *w, const cJSON *item, const char *key, s
 		if (!read_number(w, a, amps_non_negative, &av))
 			return false;
 		path_pop(w, m);
-		write_measurement(&w->b->text, vv, av);
+		m = push_index(w, NULL, i);
+		if (!write_measurement(w, vv, av))
+			return false;
+		path_pop(w, m);
 	}
 	json_out_end_array(&w->b->text);
 	w->channels[strcmp(key, "pv") == 0 ? 0 : 1] = (unsigned char)nv;
@@ -217,7 +226,8 @@ static bool write_battery(struct walk *w, const cJSON *item)
 		return false;
 	path_pop(w, m);
 	json_out_key(&w->b->text, "battery");
-	write_measurement(&w->b->text, vv, av);
+	if (!write_measurement(w, vv, av))
+		return false;
 	path_pop(w, mark);
 	return true;
 }

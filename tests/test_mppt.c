@@ -283,6 +283,11 @@ static void test_every_bad_input_of_section_4(void **state)
 	refused(item_request(pv, bat, load, ",\"statsu\":\"1A79\""), "unknown key", "datasets[0].data[0].statsu");
 	refused(item_request("{\"volts\":[1],\"amps\":[1],\"watts\":[1]}", bat, load, ""), "unknown key",
 		"datasets[0].data[0].pv.watts");
+	/* Each number is finite, their product is not: no JSON number could carry the watts. */
+	refused(item_request(pv, bat, "{\"volts\":[48],\"amps\":[0.21e308]}", ""), "volts x amps is too large to represent",
+		"datasets[0].data[0].load[0]");
+	refused(item_request(pv, "{\"volts\":1e300,\"amps\":-1e300}", load, ""), "volts x amps is too large to represent",
+		"datasets[0].data[0].battery");
 }
 
 static void test_refusal_is_all_or_nothing(void **state)
