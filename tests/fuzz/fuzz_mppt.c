@@ -47,7 +47,7 @@ static void check_topic_level(const char *id)
 	}
 }
 
-/* watts = volts x amps rounded as mppt.md §3 says; numbers print in a form that reads back exactly. */
+/* watts = volts x amps, rounded (mppt.md §3); numbers print in forms that read back exactly. */
 static void check_channel(const cJSON *channel)
 {
 	const cJSON *volts = cJSON_GetObjectItemCaseSensitive(channel, "volts");

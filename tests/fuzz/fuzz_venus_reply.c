@@ -140,14 +140,14 @@ static void check_reply_render(const struct venus_reply *r)
 	json_out_free(&o);
 }
 
-static const struct venus_state_entry *find_entry(const struct venus_state *s,
-						  const struct venus_reply_pair *p)
+/* The index of the entry holding p's key, or s->count; key_lens[] caches the entries' key lengths. */
+static size_t find_entry(const struct venus_state *s, const size_t *key_lens,
+			 const struct venus_reply_pair *p)
 {
 	for (size_t i = 0; i < s->count; i++)
-		if (strlen(s->entries[i].key) == p->key_len &&
-		    memcmp(s->entries[i].key, p->key, p->key_len) == 0)
-			return &s->entries[i];
-	return NULL;
+		if (key_lens[i] == p->key_len && memcmp(s->entries[i].key, p->key, p->key_len) == 0)
+			return i;
+	return s->count;
 }
 
 static void check_merge(struct venus_state *s, const struct venus_reply *r, int64_t now_ms)
@@ -160,6 +160,12 @@ static void check_merge(struct venus_state *s, const struct venus_reply *r, int6
 	CHECK(s->count >= before && s->count <= VENUS_STATE_MAX_KEYS);
 	CHECK(s->updated_ms == now_ms);
 
+	size_t key_lens[VENUS_STATE_MAX_KEYS];
+	for (size_t i = 0; i < s->count; i++)
+		key_lens[i] = strnlen(s->entries[i].key, sizeof(s->entries[i].key));
+
+	/* Which pair each entry must hold now: the last one with its key that was not too long. */
+	const struct venus_reply_pair *expected[VENUS_STATE_MAX_KEYS] = {NULL};
 	size_t too_long = 0, not_kept = 0;
 	for (size_t i = 0; i < r->count; i++) {
 		const struct venus_reply_pair *p = &r->pairs[i];
@@ -167,34 +173,36 @@ static void check_merge(struct venus_state *s, const struct venus_reply *r, int6
 			too_long++;
 			continue;
 		}
-		const struct venus_state_entry *e = find_entry(s, p);
-		if (!e) {
+		size_t at = find_entry(s, key_lens, p);
+		if (at == s->count) {
 			not_kept++; /* only a full state refuses a key it does not have */
 			CHECK(s->count == VENUS_STATE_MAX_KEYS);
 			continue;
 		}
-		bool last = true;
-		for (size_t j = i + 1; j < r->count; j++)
-			last = last && !(same_key(p, &r->pairs[j]) &&
-					 r->pairs[j].value_len <= VENUS_STATE_VALUE_MAX);
-		if (last)
-			CHECK(e->value_len == p->value_len &&
-			      memcmp(e->value, p->value, p->value_len) == 0 &&
-			      e->value[e->value_len] == '\0');
+		expected[at] = p;
 	}
 	CHECK(refused == too_long + not_kept);
-
 	for (size_t i = 0; i < s->count; i++) {
-		size_t key_len = strnlen(s->entries[i].key, sizeof(s->entries[i].key));
-		CHECK(key_len >= 1 && key_len <= VENUS_REPLY_KEY_MAX);
-		CHECK(s->entries[i].value_len <= VENUS_STATE_VALUE_MAX);
+		const struct venus_state_entry *e = &s->entries[i];
+		CHECK(key_lens[i] >= 1 && key_lens[i] <= VENUS_REPLY_KEY_MAX);
+		CHECK(e->value_len <= VENUS_STATE_VALUE_MAX && e->value[e->value_len] == '\0');
+		if (expected[i])
+			CHECK(e->value_len == expected[i]->value_len &&
+			      memcmp(e->value, expected[i]->value, e->value_len) == 0);
+	}
+}
+
+/* Keys stay unique however many merges came before (quadratic: checked only when rendering). */
+static void check_unique_keys(const struct venus_state *s)
+{
+	for (size_t i = 0; i < s->count; i++)
 		for (size_t j = i + 1; j < s->count; j++)
 			CHECK(strcmp(s->entries[i].key, s->entries[j].key) != 0);
-	}
 }
 
 static void check_state_render(const struct venus_state *s)
 {
+	check_unique_keys(s);
 	struct json_out o;
 	json_out_init(&o);
 	CHECK(venus_state_render(s, DEVICE_TYPE, DEVICE_ID, &o));
