@@ -19,22 +19,13 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "spec_examples.h"
 
 #define QUIET_MS 300 /* how long "nothing more arrives" is watched */
 
 static struct eb_broker broker;
 
-static const char spec_request[] =
-	"{\"datasets\": [\n"
-	"  {\"mppt\": {\"id\": \"IT6415AD-01-001\"},\n"
-	"   \"data\": [\n"
-	"     {\"time_local\": \"20190209T150006.032+0700\",\n"
-	"      \"pv\":      {\"volts\": [48.000, 48.000], \"amps\": [6.0, 6.0]},\n"
-	"      \"battery\": {\"volts\": 55.1, \"amps\": 0.0},\n"
-	"      \"load\":    {\"volts\": [48.000, 48.000], \"amps\": [1.2, 1.2]},\n"
-	"      \"status\":  \"1A79\"}\n"
-	"   ]}\n"
-	"]}";
+static const char spec_request[] = MPPT_SPEC_REQUEST;
 
 /* mppt.md §3.2, up to the value of time_processing. */
 static const char spec_message_head[] =

@@ -5,6 +5,19 @@
 #ifndef SPEC_EXAMPLES_H
 #define SPEC_EXAMPLES_H
 
+/* The MPPT request of mppt.md §2, as a data logger publishes it. */
+#define MPPT_SPEC_REQUEST                                                                                          \
+	"{\"datasets\": [\n"                                                                                    \
+	"  {\"mppt\": {\"id\": \"IT6415AD-01-001\"},\n"                                                     \
+	"   \"data\": [\n"                                                                                       \
+	"     {\"time_local\": \"20190209T150006.032+0700\",\n"                                                \
+	"      \"pv\":      {\"volts\": [48.000, 48.000], \"amps\": [6.0, 6.0]},\n"                          \
+	"      \"battery\": {\"volts\": 55.1, \"amps\": 0.0},\n"                                             \
+	"      \"load\":    {\"volts\": [48.000, 48.000], \"amps\": [1.2, 1.2]},\n"                          \
+	"      \"status\":  \"1A79\"}\n"                                                                       \
+	"   ]}\n"                                                                                                  \
+	"]}"
+
 /* The Venus device information reply of venus-mqtt.md §3.2, as the battery sends it. */
 #define VENUS_REPLY_SAMPLE                                                                                         \
 	"tot_i=44785,tot_o=36889,ele_d=489,ele_m=3931,grd_d=395,grd_m=2833,inc_d=0,inc_m=-111,grd_f=0,grd_o=807,"  \

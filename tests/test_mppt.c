@@ -10,22 +10,13 @@
 #include <string.h>
 
 #include "mppt.h"
+#include "spec_examples.h"
 
 static const struct mppt_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
 /* 2019-09-10 04:13:08.878 UTC, the seed's time_processing. */
 static const struct timespec now = {.tv_sec = 1568088788, .tv_nsec = 878000000};
 
-static const char spec_request[] =
-	"{\"datasets\": [\n"
-	"  {\"mppt\": {\"id\": \"IT6415AD-01-001\"},\n"
-	"   \"data\": [\n"
-	"     {\"time_local\": \"20190209T150006.032+0700\",\n"
-	"      \"pv\":      {\"volts\": [48.000, 48.000], \"amps\": [6.0, 6.0]},\n"
-	"      \"battery\": {\"volts\": 55.1, \"amps\": 0.0},\n"
-	"      \"load\":    {\"volts\": [48.000, 48.000], \"amps\": [1.2, 1.2]},\n"
-	"      \"status\":  \"1A79\"}\n"
-	"   ]}\n"
-	"]}";
+static const char spec_request[] = MPPT_SPEC_REQUEST;
 
 static const char spec_message[] =
 	"{\"mppt_id\":\"IT6415AD-01-001\",\"pv\":[{\"volts\":48,\"amps\":6,\"watts\":288},"
