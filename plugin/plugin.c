@@ -7,12 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mosquitto.h>
-#include <mosquitto_broker.h>
-#include <mosquitto_plugin.h>
+#include "broker.h"
 
 #include "broker_io.h"
-#include "eb_plugin.h"
+#include "clock.h"
+#include "plugin.h"
 #include "stats.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -118,6 +117,28 @@ static bool loaded_per_listener(const mosquitto_plugin_id_t *identifier)
 	return *(void *const *)identifier != NULL;
 }
 
+/* Home Assistant discovery observes the jobs that are on through their device events. */
+static void start_home_assistant(struct eb_plugin *p)
+{
+	const struct eb_config *c = &p->cfg;
+	struct ha_bridge_setup setup = {
+		.ha = &c->ha,
+		.twc_prefix = c->twc.prefix,
+		.venus_state_prefix = c->venus.state_prefix,
+		.mppt_output_prefix = c->mppt.output_prefix,
+		.twc_master_id = (unsigned)c->twc.master_id,
+		.twc_refresh_s = c->twc.refresh,
+		.venus_poll_interval_s = c->venus.enabled ? c->venus.poll_interval : 0,
+	};
+	ha_bridge_start(&p->ha, &setup);
+	if (!p->ha.enabled)
+		return;
+	struct eb_device_observer ha = {ha_bridge_on_device, &p->ha};
+	p->mppt.observer = ha;
+	p->venus.observer = ha;
+	p->twc.observer = ha;
+}
+
 static void free_plugin(struct eb_plugin *p)
 {
 	ha_bridge_cleanup(&p->ha);
@@ -170,7 +191,7 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		free_plugin(p);
 		return MOSQ_ERR_INVAL;
 	}
-	ha_bridge_start(&p->ha, &p->cfg, &p->mppt, &p->venus, &p->twc); /* Home Assistant discovery */
+	start_home_assistant(p);
 
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS)

@@ -4,35 +4,24 @@
 #include <string.h>
 
 #include "broker_io.h"
-#include "mppt_bridge.h"
-#include "twc_bridge.h"
-#include "venus_bridge.h"
+#include "clock.h"
 
 #define GONE_MARGIN_MS 5000
 /* Discovery configs are kept by the broker for Home Assistant's next start: QoS 1, retained. */
 #define CONFIG_QOS 1
 
-void ha_bridge_start(struct ha_bridge *h, const struct eb_config *cfg, struct mppt_bridge *mppt,
-		     struct venus_bridge *venus, struct twc_bridge *twc)
+void ha_bridge_start(struct ha_bridge *h, const struct ha_bridge_setup *setup)
 {
 	memset(h, 0, sizeof(*h));
-	h->cfg = cfg;
-	if (!cfg->ha.enabled)
+	h->setup = *setup;
+	if (!setup->ha->enabled)
 		return;
 	h->enabled = true;
-	h->topics = (struct ha_discovery_topics){cfg->ha.prefix, cfg->twc.prefix, cfg->venus.state_prefix,
-						 cfg->mppt.output_prefix, HA_AVAILABILITY_TOPIC};
+	h->topics = (struct ha_discovery_topics){setup->ha->prefix, setup->twc_prefix, setup->venus_state_prefix,
+						 setup->mppt_output_prefix, HA_AVAILABILITY_TOPIC};
 	ha_discovery_set_init(&h->set);
-	if (cfg->mppt.enabled)
-		mppt->ha = h;
-	if (cfg->venus.enabled)
-		venus->ha = h;
-	if (cfg->twc.enabled) {
-		twc->ha = h;
-		h->twc_pool_max_amps = cfg->twc.monitor ? -1 : twc->circuit_amps;
-	}
 	mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: ha: discovery under %s/, availability on %s",
-			     cfg->ha.prefix, HA_AVAILABILITY_TOPIC);
+			     setup->ha->prefix, HA_AVAILABILITY_TOPIC);
 }
 
 void ha_bridge_cleanup(struct ha_bridge *h)
@@ -57,7 +46,7 @@ static void publish_twc_availability(const struct ha_twc_slave *s)
 
 static void publish_venus_availability(const struct ha_venus_device *d)
 {
-	char topic[sizeof(HA_AVAILABILITY_TOPIC) + VENUS_TYPE_MAX + VENUS_ID_MAX + 16];
+	char topic[sizeof(HA_AVAILABILITY_TOPIC) + 2 * HA_NAME_MAX + 16];
 	if (ha_availability_topic_venus(topic, sizeof(topic), HA_AVAILABILITY_TOPIC, d->type, d->id))
 		publish_availability(topic, d->online);
 }
@@ -96,7 +85,7 @@ void ha_bridge_on_tick(struct ha_bridge *h, int64_t now_ms)
 		h->last_availability_ms = now_ms;
 		publish_availability(HA_AVAILABILITY_TOPIC, true);
 	}
-	int64_t twc_gone_ms = 2 * h->cfg->twc.refresh * 1000 + GONE_MARGIN_MS;
+	int64_t twc_gone_ms = 2 * h->setup.twc_refresh_s * 1000 + GONE_MARGIN_MS;
 	for (size_t i = 0; i < h->twc_count; i++) {
 		struct ha_twc_slave *s = &h->twc[i];
 		bool online = now_ms - s->last_ms <= twc_gone_ms;
@@ -106,9 +95,9 @@ void ha_bridge_on_tick(struct ha_bridge *h, int64_t now_ms)
 		}
 	}
 	/* Without polling nobody asks the batteries: silence says nothing, and they have no availability topic. */
-	if (h->cfg->venus.poll_interval <= 0)
+	if (h->setup.venus_poll_interval_s <= 0)
 		return;
-	int64_t venus_gone_ms = 3 * h->cfg->venus.poll_interval * 1000 + GONE_MARGIN_MS;
+	int64_t venus_gone_ms = 3 * h->setup.venus_poll_interval_s * 1000 + GONE_MARGIN_MS;
 	for (size_t i = 0; i < h->venus_count; i++) {
 		struct ha_venus_device *d = &h->venus[i];
 		bool online = now_ms - d->last_ms <= venus_gone_ms;
@@ -129,26 +118,15 @@ void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_messag
 	if (!h->enabled || ed->payloadlen != strlen(HA_PAYLOAD_ONLINE) ||
 	    memcmp(ed->payload, HA_PAYLOAD_ONLINE, ed->payloadlen) != 0)
 		return;
-	size_t n = strlen(h->cfg->ha.prefix);
+	size_t n = strlen(h->setup.ha->prefix);
 	/*
 	 * Home Assistant (re)started: it learns the configs from the retained
 	 * messages, availability now; at most once a second, whoever repeats it.
 	 */
 	int64_t soon = h->last_availability_ms + 1000;
-	if (strncmp(ed->topic, h->cfg->ha.prefix, n) == 0 && strcmp(ed->topic + n, "/status") == 0 &&
+	if (strncmp(ed->topic, h->setup.ha->prefix, n) == 0 && strcmp(ed->topic + n, "/status") == 0 &&
 	    soon < h->next_availability_ms)
 		h->next_availability_ms = soon;
-}
-
-/* "<ID>/<leaf>" after the prefix: the wall connector's id, or -1 for config/ and all/ topics. */
-static long twc_slave_of(const char *suffix)
-{
-	if (strspn(suffix, "0123456789ABCDEF") != 4 || suffix[4] != '/')
-		return -1;
-	long id = 0;
-	for (int i = 0; i < 4; i++)
-		id = id * 16 + (suffix[i] <= '9' ? suffix[i] - '0' : suffix[i] - 'A' + 10);
-	return id;
 }
 
 /*
@@ -169,33 +147,29 @@ static bool table_has_room(size_t count, size_t max, bool *said, const char *kin
 	return false;
 }
 
-void ha_bridge_twc_status(struct ha_bridge *h, const char *topic)
+static void twc_circuit_seen(struct ha_bridge *h, long amps)
 {
-	if (!h || !topic)
+	if (h->twc_pool_announced)
 		return;
-	if (!h->twc_pool_announced) {
-		bool built = ha_discovery_twc_pool(&h->set, &h->topics, (unsigned)h->cfg->twc.master_id,
-						   h->twc_pool_max_amps);
-		publish_set(h, built, "the wall connectors' load sharing");
-		h->twc_pool_announced = built;
-	}
-	size_t n = strlen(h->cfg->twc.prefix);
-	long id = strncmp(topic, h->cfg->twc.prefix, n) == 0 && topic[n] == '/' ? twc_slave_of(topic + n + 1) : -1;
-	if (id < 0)
-		return;
+	bool built = ha_discovery_twc_pool(&h->set, &h->topics, h->setup.twc_master_id, (int)amps);
+	publish_set(h, built, "the wall connectors' load sharing");
+	h->twc_pool_announced = built;
+}
+
+static void twc_slave_seen(struct ha_bridge *h, unsigned id)
+{
 	struct ha_twc_slave *s = NULL;
 	for (size_t i = 0; i < h->twc_count && !s; i++)
-		if (h->twc[i].id == (unsigned)id)
+		if (h->twc[i].id == id)
 			s = &h->twc[i];
 	if (!s) {
 		if (!table_has_room(h->twc_count, HA_TWC_SLAVES_MAX, &h->twc_full_said, "wall connectors"))
 			return;
 		s = &h->twc[h->twc_count++];
-		*s = (struct ha_twc_slave){.id = (unsigned)id};
+		*s = (struct ha_twc_slave){.id = id};
 		char what[48];
-		snprintf(what, sizeof(what), "wall connector %04lX", id);
-		publish_set(h, ha_discovery_twc_slave(&h->set, &h->topics, s->id, (unsigned)h->cfg->twc.master_id),
-			    what);
+		snprintf(what, sizeof(what), "wall connector %04X", id);
+		publish_set(h, ha_discovery_twc_slave(&h->set, &h->topics, s->id, h->setup.twc_master_id), what);
 		availability_soon(h);
 	}
 	s->last_ms = eb_monotonic_ms();
@@ -205,10 +179,10 @@ void ha_bridge_twc_status(struct ha_bridge *h, const char *topic)
 	}
 }
 
-void ha_bridge_venus_reply(struct ha_bridge *h, const char *vendor, const char *type, const char *id,
-			   bool state_published)
+static void venus_seen(struct ha_bridge *h, const char *vendor, const char *type, const char *id,
+		       bool state_published)
 {
-	if (!h)
+	if (strlen(type) > HA_NAME_MAX || strlen(id) > HA_NAME_MAX)
 		return;
 	struct ha_venus_device *d = NULL;
 	for (size_t i = 0; i < h->venus_count && !d; i++)
@@ -223,22 +197,22 @@ void ha_bridge_venus_reply(struct ha_bridge *h, const char *vendor, const char *
 		*d = (struct ha_venus_device){0};
 		snprintf(d->type, sizeof(d->type), "%s", type);
 		snprintf(d->id, sizeof(d->id), "%s", id);
-		char what[VENUS_TYPE_MAX + VENUS_ID_MAX + 16];
+		char what[2 * HA_NAME_MAX + 16];
 		snprintf(what, sizeof(what), "battery %s/%s", type, id);
-		bool own_availability = h->cfg->venus.poll_interval > 0;
+		bool own_availability = h->setup.venus_poll_interval_s > 0;
 		publish_set(h, ha_discovery_venus(&h->set, &h->topics, vendor, type, id, own_availability), what);
 		availability_soon(h);
 	}
 	d->last_ms = eb_monotonic_ms();
-	if (!d->online && h->cfg->venus.poll_interval > 0) {
+	if (!d->online && h->setup.venus_poll_interval_s > 0) {
 		d->online = true;
 		publish_venus_availability(d);
 	}
 }
 
-void ha_bridge_mppt_seen(struct ha_bridge *h, const char *mppt_id, unsigned pv_count, unsigned load_count)
+static void mppt_seen(struct ha_bridge *h, const char *mppt_id, unsigned pv_count, unsigned load_count)
 {
-	if (!h)
+	if (strlen(mppt_id) > HA_NAME_MAX)
 		return;
 	struct ha_mppt_device *d = NULL;
 	for (size_t i = 0; i < h->mppt_count && !d; i++)
@@ -256,7 +230,28 @@ void ha_bridge_mppt_seen(struct ha_bridge *h, const char *mppt_id, unsigned pv_c
 	/* First seen, or with more strings or loads than announced: (re)announce with the most seen. */
 	d->pv_count = pv_count > d->pv_count ? pv_count : d->pv_count;
 	d->load_count = load_count > d->load_count ? load_count : d->load_count;
-	char what[MPPT_ID_MAX + 24];
+	char what[HA_NAME_MAX + 24];
 	snprintf(what, sizeof(what), "MPPT controller %s", mppt_id);
 	publish_set(h, ha_discovery_mppt(&h->set, &h->topics, mppt_id, d->pv_count, d->load_count), what);
+}
+
+void ha_bridge_on_device(void *ha_bridge, const struct eb_device_event *event)
+{
+	struct ha_bridge *h = ha_bridge;
+	if (!h->enabled)
+		return;
+	switch (event->kind) {
+	case EB_DEVICE_MPPT:
+		mppt_seen(h, event->id, event->pv_count, event->load_count);
+		break;
+	case EB_DEVICE_VENUS:
+		venus_seen(h, event->vendor, event->type, event->id, event->has_state);
+		break;
+	case EB_DEVICE_TWC_CIRCUIT:
+		twc_circuit_seen(h, event->amps);
+		break;
+	case EB_DEVICE_TWC_SLAVE:
+		twc_slave_seen(h, event->number);
+		break;
+	}
 }

@@ -2,9 +2,10 @@
  * ha_bridge: Home Assistant discovery inside the broker (README, "Home
  * Assistant"), on with plugin_opt_ha_discovery.
  *
- * The jobs tell it when a device shows itself: a wall connector's first
- * status topic, a Venus battery's first state, an MPPT controller's first
- * translated sample. It then publishes the device's discovery configs
+ * It observes the jobs through their device events (device_events.h,
+ * connected by plugin.c): a wall connector's first status topic, a Venus
+ * battery's first state, an MPPT controller's first translated sample. It
+ * then publishes the device's discovery configs
  * (ha_discovery.h) retained, once per device while the broker runs (again
  * when an MPPT controller reports more PV strings or loads than announced).
  *
@@ -26,7 +27,7 @@
  *     entities follow the plugin's availability only;
  *   - MPPT controllers report when they like: the plugin's availability only.
  *
- * Broker thread only. Every hook takes NULL (discovery off) and does nothing.
+ * Broker thread only.
  */
 #ifndef HA_BRIDGE_H
 #define HA_BRIDGE_H
@@ -34,12 +35,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <mosquitto_broker.h>
+#include "broker.h"
 
-#include "config.h"
+#include "device_events.h"
 #include "ha_discovery.h"
-#include "mppt.h"
-#include "venus_topic.h"
+#include "ha_options.h"
 
 /* The plugin's availability topic; the devices' are below it (ha_discovery.h). */
 #define HA_AVAILABILITY_TOPIC "energy-bridge/status"
@@ -51,10 +51,8 @@
 #define HA_TWC_SLAVES_MAX 16
 #define HA_VENUS_DEVICES_MAX 32
 #define HA_MPPT_DEVICES_MAX 64
-
-struct mppt_bridge;
-struct venus_bridge;
-struct twc_bridge;
+/* The longest device type and id kept; a device with a longer one is not announced. */
+#define HA_NAME_MAX 96
 
 struct ha_twc_slave {
 	unsigned id;
@@ -63,23 +61,31 @@ struct ha_twc_slave {
 };
 
 struct ha_venus_device {
-	char type[VENUS_TYPE_MAX + 1];
-	char id[VENUS_ID_MAX + 1];
+	char type[HA_NAME_MAX + 1];
+	char id[HA_NAME_MAX + 1];
 	bool online;
 	int64_t last_ms;	/* its last reply */
 };
 
 struct ha_mppt_device {
-	char id[MPPT_ID_MAX + 1];
+	char id[HA_NAME_MAX + 1];
 	unsigned pv_count, load_count;	/* as announced */
+};
+
+/* What discovery needs to know of the jobs, filled in by plugin.c. */
+struct ha_bridge_setup {
+	const struct eb_ha_config *ha;
+	const char *twc_prefix, *venus_state_prefix, *mppt_output_prefix;
+	unsigned twc_master_id;
+	long twc_refresh_s;		/* a wall connector refreshes every value this often */
+	long venus_poll_interval_s;	/* 0: nobody polls the batteries */
 };
 
 struct ha_bridge {
 	bool enabled;
-	const struct eb_config *cfg;
+	struct ha_bridge_setup setup;
 	struct ha_discovery_topics topics;
 	struct ha_discovery_set set;	/* scratch for one device's configs */
-	int twc_pool_max_amps;		/* -1 in monitor mode: the pool is not ours to set */
 	bool twc_pool_announced;
 	struct ha_twc_slave twc[HA_TWC_SLAVES_MAX];
 	size_t twc_count;
@@ -93,12 +99,8 @@ struct ha_bridge {
 	uint64_t configs_published;
 };
 
-/*
- * Reads the options and, with discovery on, hooks itself into the jobs that
- * are on (call after they started: it needs the TWC circuit's capacity).
- */
-void ha_bridge_start(struct ha_bridge *h, const struct eb_config *cfg, struct mppt_bridge *mppt,
-		     struct venus_bridge *venus, struct twc_bridge *twc);
+/* Starts discovery when setup->ha says it is on; otherwise every hook does nothing. */
+void ha_bridge_start(struct ha_bridge *h, const struct ha_bridge_setup *setup);
 /* Frees what it holds; safe on a zeroed bridge. */
 void ha_bridge_cleanup(struct ha_bridge *h);
 
@@ -109,10 +111,7 @@ bool ha_bridge_owns_topic(const struct ha_bridge *h, const char *topic);
 /* Watches for Home Assistant's own "online" on <ha prefix>/status; never refuses anything. */
 void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_message *ed);
 
-/* The jobs' hooks. */
-void ha_bridge_twc_status(struct ha_bridge *h, const char *topic);
-void ha_bridge_venus_reply(struct ha_bridge *h, const char *vendor, const char *type, const char *id,
-			   bool state_published);
-void ha_bridge_mppt_seen(struct ha_bridge *h, const char *mppt_id, unsigned pv_count, unsigned load_count);
+/* The jobs' device events (an eb_device_observer's on_event, with the bridge as ctx). */
+void ha_bridge_on_device(void *ha_bridge, const struct eb_device_event *event);
 
 #endif

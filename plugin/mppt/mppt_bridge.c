@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "broker_io.h"
-#include "ha_bridge.h"
+#include "clock.h"
 #include "json_out.h"
 
 /* How long a QoS 2 request is remembered to recognise its retransmission. */
@@ -57,7 +57,9 @@ static void publish_translations(struct mppt_bridge *m, int qos)
 			continue;
 		}
 		m->messages_published++;
-		ha_bridge_mppt_seen(m->ha, msg->mppt_id, msg->pv_count, msg->load_count); /* Home Assistant */
+		eb_device_report(&m->observer, &(struct eb_device_event){.kind = EB_DEVICE_MPPT, .id = msg->mppt_id,
+								   .pv_count = msg->pv_count,
+								   .load_count = msg->load_count});
 	}
 }
 

@@ -14,9 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <mosquitto.h>
-#include <mosquitto_broker.h>
-#include <mqtt_protocol.h>
+#include "broker.h"
 
 /*
  * Publishes a copy of payload to topic. clientid NULL: to every subscriber;
@@ -44,8 +42,5 @@ void eb_response_read(const mosquitto_property *props, struct eb_response *r);
 /* Sends json to the requester only, on its response topic (nothing when it named none). */
 void eb_response_send(const char *clientid, const struct eb_response *r, const char *json, size_t len, int qos);
 void eb_response_release(struct eb_response *r);
-
-int64_t eb_monotonic_ms(void);
-struct timespec eb_wall_clock(void);
 
 #endif

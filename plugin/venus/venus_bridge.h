@@ -14,14 +14,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <mosquitto_broker.h>
+#include "broker.h"
 
-#include "config.h"
+#include "device_events.h"
 #include "json_out.h"
 #include "qos2_dedup.h"
 #include "venus_gate.h"
 #include "venus_reply.h"
 #include "venus_state.h"
+#include "venus_options.h"
 #include "venus_topic.h"
 
 /* A home has a handful of batteries; the table forgets the least recently seen beyond this. */
@@ -34,8 +35,6 @@ struct venus_device {
 	int64_t last_seen_ms;
 	struct venus_state state;
 };
-
-struct ha_bridge;
 
 struct venus_bridge {
 	const struct eb_venus_config *cfg;
@@ -53,7 +52,7 @@ struct venus_bridge {
 	uint64_t refused_too_fast;	/* the per-device rate limit */
 	uint64_t reads_collapsed;
 	uint64_t replies_translated;
-	struct ha_bridge *ha;		/* Home Assistant discovery; NULL: off */
+	struct eb_device_observer observer;	/* told of every reply translated */
 };
 
 bool venus_bridge_init(struct venus_bridge *v, const struct eb_venus_config *cfg);

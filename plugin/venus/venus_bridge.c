@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "broker_io.h"
-#include "ha_bridge.h"
+#include "clock.h"
 #include "venus_command.h"
 #include "venus_friendly.h"
 
@@ -236,7 +236,8 @@ static void on_reply(struct venus_bridge *v, const struct venus_topic *t, const 
 		return;
 	eb_publish(NULL, topic, o->buf, o->len, ed->qos, retain, NULL);
 	v->replies_translated++;
-	ha_bridge_venus_reply(v->ha, d->vendor, t->type, t->id, retain); /* Home Assistant: announce, availability */
+	eb_device_report(&v->observer, &(struct eb_device_event){.kind = EB_DEVICE_VENUS, .vendor = d->vendor,
+							   .type = t->type, .id = t->id, .has_state = retain});
 }
 
 bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic)

@@ -11,13 +11,12 @@
 
 #include <stdint.h>
 
-#include <mosquitto_broker.h>
+#include "broker.h"
 
-#include "config.h"
+#include "device_events.h"
+#include "mppt_options.h"
 #include "mppt.h"
 #include "qos2_dedup.h"
-
-struct ha_bridge;
 
 struct mppt_bridge {
 	const struct eb_mppt_config *cfg;
@@ -28,7 +27,7 @@ struct mppt_bridge {
 	uint64_t requests_translated;
 	uint64_t requests_refused;
 	uint64_t messages_published;
-	struct ha_bridge *ha;		/* Home Assistant discovery; NULL: off */
+	struct eb_device_observer observer;	/* told of every controller translated */
 };
 
 void mppt_bridge_init(struct mppt_bridge *m, const struct eb_mppt_config *cfg);

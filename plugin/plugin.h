@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include <mosquitto_broker.h>
+#include "broker.h"
 
 #include "config.h"
 #include "ha_bridge.h"

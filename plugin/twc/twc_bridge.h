@@ -12,13 +12,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <mosquitto_broker.h>
+#include "broker.h"
 
-#include "config.h"
+#include "device_events.h"
 #include "outbox.h"
 #include "twc_link.h"
-
-struct ha_bridge;
+#include "twc_options.h"
 
 struct twc_bridge {
 	const struct eb_twc_config *cfg;
@@ -29,7 +28,7 @@ struct twc_bridge {
 	int circuit_amps;	/* the most the pool may be set to */
 	uint64_t pool_changes;
 	uint64_t pool_refusals;
-	struct ha_bridge *ha;		/* Home Assistant discovery; NULL: off */
+	struct eb_device_observer observer;	/* told of the circuit and of each wall connector heard */
 };
 
 /* Returns 0, or -1 with a reason in err. */

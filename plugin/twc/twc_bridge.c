@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "broker_io.h"
-#include "ha_bridge.h"
 #include "json_out.h"
 
 /* Far more than the link thread queues between two ticks (10 a second at least). */
@@ -65,6 +64,26 @@ void twc_bridge_stop(struct twc_bridge *t)
 	t->set_topic = t->error_topic = NULL;
 }
 
+/* "<ID>/<leaf>" after the prefix: the wall connector's id, or -1 for config/ and all/ topics. */
+static long slave_of(const char *suffix)
+{
+	if (strspn(suffix, "0123456789ABCDEF") != 4 || suffix[4] != '/')
+		return -1;
+	return strtol(suffix, NULL, 16);
+}
+
+/* A status topic went out: the circuit is there, and so is the wall connector it names, if any. */
+static void report_device(struct twc_bridge *t, const char *topic)
+{
+	long amps = t->cfg->monitor ? -1 : t->circuit_amps;
+	eb_device_report(&t->observer, &(struct eb_device_event){.kind = EB_DEVICE_TWC_CIRCUIT, .amps = amps});
+	size_t n = strlen(t->cfg->prefix);
+	long id = strncmp(topic, t->cfg->prefix, n) == 0 && topic[n] == '/' ? slave_of(topic + n + 1) : -1;
+	if (id >= 0)
+		eb_device_report(&t->observer,
+				 &(struct eb_device_event){.kind = EB_DEVICE_TWC_SLAVE, .number = (unsigned)id});
+}
+
 void twc_bridge_on_tick(struct twc_bridge *t)
 {
 	struct outbox_item *items = outbox_take_all(&t->outbox);
@@ -73,7 +92,8 @@ void twc_bridge_on_tick(struct twc_bridge *t)
 			mosquitto_log_printf(i->log_level, "%s", i->text);
 		else
 			eb_publish(NULL, i->topic, i->text, i->text_len, (int)t->cfg->qos, i->retain, NULL);
-		ha_bridge_twc_status(t->ha, i->kind == OUTBOX_PUBLISH ? i->topic : NULL); /* Home Assistant */
+		if (i->kind == OUTBOX_PUBLISH)
+			report_device(t, i->topic);
 	}
 	outbox_free(items);
 }
