@@ -30,7 +30,7 @@ static int refuse_forgery(struct eb_plugin *p, const struct mosquitto_evt_messag
 static bool plugin_owns_topic(const struct eb_plugin *p, const char *topic)
 {
 	return strcmp(topic, p->cfg.stats_topic) == 0 || ha_bridge_owns_topic(&p->ha, topic) ||
-	       (p->cfg.mppt.enabled && mppt_bridge_owns_topic(&p->mppt, topic)) ||
+	       telemetry_bridge_owns_topic(&p->telemetry, topic) ||
 	       (p->cfg.venus.enabled && venus_bridge_owns_topic(&p->venus, topic)) ||
 	       (p->cfg.twc.enabled && twc_bridge_owns_topic(&p->twc, topic));
 }
@@ -45,9 +45,9 @@ static int on_message(int event, void *event_data, void *userdata)
 	if (plugin_owns_topic(p, ed->topic))
 		return refuse_forgery(p, ed);
 	ha_bridge_on_message(&p->ha, ed); /* Home Assistant's own status: availability again */
-	if (p->cfg.mppt.enabled && strcmp(ed->topic, p->cfg.mppt.request_topic) == 0)
-		return mppt_bridge_on_request(&p->mppt, ed);
 	int verdict;
+	if (telemetry_bridge_on_message(&p->telemetry, ed, &verdict))
+		return verdict;
 	if (p->cfg.venus.enabled && venus_bridge_on_message(&p->venus, ed, &verdict))
 		return verdict;
 	if (p->cfg.twc.enabled && twc_bridge_on_message(&p->twc, ed, &verdict))
@@ -126,6 +126,8 @@ static void start_home_assistant(struct eb_plugin *p)
 		.twc_prefix = c->twc.prefix,
 		.venus_state_prefix = c->venus.state_prefix,
 		.mppt_output_prefix = c->mppt.output_prefix,
+		.pms_output_prefix = c->pms.output_prefix,
+		.inverter_output_prefix = c->inverter.output_prefix,
 		.twc_master_id = (unsigned)c->twc.master_id,
 		.twc_refresh_s = c->twc.refresh,
 		.venus_poll_interval_s = c->venus.enabled ? c->venus.poll_interval : 0,
@@ -134,7 +136,7 @@ static void start_home_assistant(struct eb_plugin *p)
 	if (!p->ha.enabled)
 		return;
 	struct eb_device_observer ha = {ha_bridge_on_device, &p->ha};
-	p->mppt.observer = ha;
+	p->telemetry.observer = ha;
 	p->venus.observer = ha;
 	p->twc.observer = ha;
 }
@@ -143,7 +145,7 @@ static void free_plugin(struct eb_plugin *p)
 {
 	ha_bridge_cleanup(&p->ha);
 	twc_bridge_stop(&p->twc);
-	mppt_bridge_cleanup(&p->mppt);
+	telemetry_bridge_stop(&p->telemetry);
 	venus_bridge_cleanup(&p->venus);
 	eb_config_free(&p->cfg);
 	free(p);
@@ -179,7 +181,7 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		free_plugin(p);
 		return MOSQ_ERR_INVAL;
 	}
-	mppt_bridge_init(&p->mppt, &p->cfg.mppt);
+	telemetry_bridge_start(&p->telemetry, &p->cfg.mppt, &p->cfg.pms, &p->cfg.inverter);
 	if (!venus_bridge_init(&p->venus, &p->cfg.venus)) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: out of memory");
 		free_plugin(p);
@@ -211,6 +213,12 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 	if (p->cfg.mppt.enabled)
 		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: mppt: translating %s into %s/<mppt_id>",
 				     p->cfg.mppt.request_topic, p->cfg.mppt.output_prefix);
+	if (p->cfg.pms.enabled)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: pms: translating %s and %s into %s/<pms_id>",
+				     p->cfg.pms.request_topic, p->cfg.pms.csv_topic, p->cfg.pms.output_prefix);
+	if (p->cfg.inverter.enabled)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: inverter: translating %s into %s/<inverter_id>",
+				     p->cfg.inverter.request_topic, p->cfg.inverter.output_prefix);
 	if (p->cfg.venus.enabled)
 		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: venus: gating commands for %s, state under %s/",
 				     p->cfg.venus.vendors, p->cfg.venus.state_prefix);

@@ -11,14 +11,14 @@
 
 #include "config.h"
 #include "ha_bridge.h"
-#include "mppt_bridge.h"
+#include "telemetry_bridge.h"
 #include "twc_bridge.h"
 #include "venus_bridge.h"
 
 struct eb_plugin {
 	mosquitto_plugin_id_t *id;
 	struct eb_config cfg;
-	struct mppt_bridge mppt;
+	struct telemetry_bridge telemetry;	/* MPPT, pms and inverter */
 	struct venus_bridge venus;
 	struct twc_bridge twc;
 	struct ha_bridge ha;		/* Home Assistant discovery */

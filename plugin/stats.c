@@ -14,12 +14,15 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 	json_out_begin_object(o);
 	counter(o, "uptime_s", (uint64_t)((now_ms - p->started_ms) / 1000));
 	counter(o, "forgeries_refused", p->forgeries_refused);
-	if (p->cfg.mppt.enabled) {
-		json_out_key(o, "mppt");
+	for (int i = 0; i < TELEMETRY_DATASETS; i++) {
+		const struct telemetry_dataset *d = &p->telemetry.sets[i];
+		if (!d->cfg || !d->cfg->enabled)
+			continue;
+		json_out_key(o, d->name);
 		json_out_begin_object(o);
-		counter(o, "requests_translated", p->mppt.requests_translated);
-		counter(o, "requests_refused", p->mppt.requests_refused);
-		counter(o, "messages_published", p->mppt.messages_published);
+		counter(o, "requests_translated", d->requests_translated);
+		counter(o, "requests_refused", d->requests_refused);
+		counter(o, "messages_published", d->messages_published);
 		json_out_end_object(o);
 	}
 	if (p->cfg.venus.enabled) {

@@ -266,6 +266,11 @@ void json_out_null(struct json_out *o)
 	append(o, "null", 4);
 }
 
+void json_out_verbatim(struct json_out *o, const char *text, size_t n)
+{
+	append(o, text, n);
+}
+
 void json_out_raw_value(struct json_out *o, const char *json, size_t n)
 {
 	separate(o);

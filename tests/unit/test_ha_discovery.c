@@ -18,7 +18,7 @@
 #include "ha_schema.h"
 
 static const struct ha_discovery_topics topics = {"homeassistant", "TWC", "venus", "monitoring.mppt",
-						  "energy-bridge/status"};
+						  "energy-bridge/status", "monitoring.pms", "monitoring.inverter"};
 
 /* README's example translation: two PV strings, two loads, a status. */
 static const char mppt_sample[] =
@@ -289,7 +289,7 @@ static void test_configured_prefixes_are_used(void **state)
 {
 	(void)state;
 	static const struct ha_discovery_topics custom = {"ha/discovery", "garage/twc", "home/venus", "solar/mppt",
-							  "energy-bridge/status"};
+							  "energy-bridge/status", "solar/pms", "solar/inverter"};
 	assert_true(ha_discovery_twc_slave(&set, &custom, 0x2433, 0x12AB));
 	struct ha_config *configs = check_set("ha/discovery", 11);
 	for (size_t i = 0; i < set.count; i++)

@@ -12,7 +12,7 @@
 #include "mppt.h"
 #include "spec_examples.h"
 
-static const struct mppt_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
+static const struct telemetry_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
 /* 2019-09-10 04:13:08.878 UTC, the seed's time_processing. */
 static const struct timespec now = {.tv_sec = 1568088788, .tv_nsec = 878000000};
 
@@ -28,19 +28,19 @@ static const char spec_message[] =
 	"\"time_event\":\"2019-02-09 08:00:06.0320\",\"time_zone\":\"+07:00\","
 	"\"time_processing\":\"2019-09-10 04:13:08.8780\"}";
 
-static struct mppt_batch batch;
+static struct telemetry_batch batch;
 
 static int setup(void **state)
 {
 	(void)state;
-	mppt_batch_init(&batch);
+	telemetry_batch_init(&batch);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	mppt_batch_free(&batch);
+	telemetry_batch_free(&batch);
 	return 0;
 }
 
@@ -54,7 +54,7 @@ static const char *message(size_t i)
 {
 	static char buf[4096];
 	assert_true(i < batch.count);
-	snprintf(buf, sizeof(buf), "%.*s", (int)batch.messages[i].json_len, mppt_message_json(&batch, i));
+	snprintf(buf, sizeof(buf), "%.*s", (int)batch.messages[i].json_len, telemetry_message_json(&batch, i));
 	return buf;
 }
 
@@ -84,7 +84,7 @@ static void test_spec_worked_example_byte_for_byte(void **state)
 	assert_true(run(spec_request));
 	assert_int_equal(batch.count, 1);
 	assert_int_equal(batch.datasets, 1);
-	assert_string_equal(batch.messages[0].mppt_id, "IT6415AD-01-001");
+	assert_string_equal(batch.messages[0].id, "IT6415AD-01-001");
 	assert_string_equal(message(0), spec_message);
 }
 
@@ -146,11 +146,11 @@ static void test_two_bit_fields_are_named_lo_hi(void **state)
 static void test_watts_round_half_away_from_zero(void **state)
 {
 	(void)state;
-	assert_true(mppt_round_watts(48 * 1.2) == 57.6);
-	assert_true(mppt_round_watts(0.03125) == 0.0313);   /* an exact tie: %.4f would give 0.0312 */
-	assert_true(mppt_round_watts(-0.03125) == -0.0313);
-	assert_true(mppt_round_watts(0.00004) == 0);
-	assert_true(mppt_round_watts(1e15) == 1e15);
+	assert_true(telemetry_round4(48 * 1.2) == 57.6);
+	assert_true(telemetry_round4(0.03125) == 0.0313);   /* an exact tie: %.4f would give 0.0312 */
+	assert_true(telemetry_round4(-0.03125) == -0.0313);
+	assert_true(telemetry_round4(0.00004) == 0);
+	assert_true(telemetry_round4(1e15) == 1e15);
 	/* And through the translator: 0.25 V x 0.125 A. */
 	assert_true(run(item_request("{\"volts\":[0.25],\"amps\":[0.125]}", "{\"volts\":1,\"amps\":-0.0}",
 				     "{\"volts\":[1],\"amps\":[0]}", "")));
@@ -295,7 +295,7 @@ static void test_refusal_is_all_or_nothing(void **state)
 static void test_limits(void **state)
 {
 	(void)state;
-	struct mppt_limits small = {.max_payload = 64, .max_items = 2};
+	struct telemetry_limits small = {.max_payload = 64, .max_items = 2};
 	const char *three = "{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{},{},{}]}]}";
 	assert_false(mppt_translate(&batch, three, strlen(three), "u", now, &small));
 	assert_string_equal(batch.error, "request holds more than 2 data items");
@@ -326,7 +326,7 @@ static void test_ids_and_senders_are_escaped(void **state)
 					  "\"pv\":{\"volts\":[1],\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},"
 					  "\"load\":{\"volts\":[1],\"amps\":[1]}}]}]}"),
 				   "we\"ird", now, &limits));
-	assert_string_equal(batch.messages[0].mppt_id, "a\"b\xc3\xa9");
+	assert_string_equal(batch.messages[0].id, "a\"b\xc3\xa9");
 	assert_non_null(strstr(message(0), "{\"mppt_id\":\"a\\\"b\xc3\xa9\""));
 	assert_non_null(strstr(message(0), "\"sender\":\"we\\\"ird\""));
 }
