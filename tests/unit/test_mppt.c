@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,65 @@ static void test_watts_round_half_away_from_zero(void **state)
 	assert_non_null(strstr(message(0), "{\"volts\":0.25,\"amps\":0.125,\"watts\":0.0313}"));
 	/* Negative zero prints 0. */
 	assert_non_null(strstr(message(0), "\"battery\":{\"volts\":1,\"amps\":0,\"watts\":0}"));
+}
+
+/*
+ * R4 (docs/sundaya.md §2.3): the exact binary value rounded, ties away from
+ * zero. 44.01 x 0.125 is the double 5.50124999999999975…: 5.5012, where
+ * round(w * 1e4) / 1e4 gives 5.5013 because w * 1e4 itself rounds onto the
+ * half. 48.5 x 0.0625 is exactly 3.03125, a true tie: 3.0313.
+ */
+static void test_watts_round_the_exact_binary_value(void **state)
+{
+	(void)state;
+	assert_true(telemetry_round4(44.01 * 0.125) == 5.5012);
+	assert_true(telemetry_round4(48.5 * 0.0625) == 3.0313);
+	assert_true(telemetry_round4(-(48.5 * 0.0625)) == -3.0313);
+	assert_true(telemetry_round4(46.205 * -12.65) == -584.4932);
+	assert_true(round(44.01 * 0.125 * 1e4) / 1e4 == 5.5013); /* the old way, for contrast */
+	assert_true(run(item_request("{\"volts\":[44.01],\"amps\":[0.125]}", "{\"volts\":48.5,\"amps\":0.0625}",
+				     "{\"volts\":[1],\"amps\":[0]}", "")));
+	assert_non_null(strstr(message(0), "\"pv\":[{\"volts\":44.01,\"amps\":0.125,\"watts\":5.5012}]"));
+	assert_non_null(strstr(message(0), "\"battery\":{\"volts\":48.5,\"amps\":0.0625,\"watts\":3.0313}"));
+	/* The fast rounding against the one through printf's exact decimal expansion. */
+	srand(17);
+	for (int i = 0; i < 200000; i++) {
+		double v = (rand() % 100000) / 100.0 * (rand() % 2 ? 1 : -1), a = (rand() % 100000) / 10000.0;
+		double x = i % 4 == 0 ? (rand() % 2000000) / 32.0 : v * a; /* every fourth an exact tie or integer */
+		if (telemetry_round4(x) != telemetry_round4_by_text(x))
+			fail_msg("R4(%.17g): %.17g, by text %.17g", x, telemetry_round4(x), telemetry_round4_by_text(x));
+	}
+	const double edges[] = {0, -0.0, 1e-300, 4.5e11, 4.6e11 + 1.0 / 32, 9.5e11 + 0.03125, 1e15 + 0.5, 1.7e308,
+				-1.7e308, 0.99995, 9.99995, -0.00005};
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		if (telemetry_round4(edges[i]) != telemetry_round4_by_text(edges[i]))
+			fail_msg("R4(%.17g): %.17g, by text %.17g", edges[i], telemetry_round4(edges[i]),
+				 telemetry_round4_by_text(edges[i]));
+	assert_true(telemetry_round4_by_text(9.99995) == 10);
+}
+
+/*
+ * cJSON cuts a string at an escaped NUL ("a\u0000b" reads as "a") and reads
+ * 007 as 7: both are refused on the raw text (issue: MPPT accepted both).
+ */
+static void test_nul_escapes_and_leading_zeros_refused(void **state)
+{
+	(void)state;
+	refused("{\"datasets\":[{\"mppt_id\":\"IT\\u0000evil\",\"data\":[]}]}",
+		"payload holds the escaped NUL character \\u0000 (byte 27)", "");
+	refused("{\"datasets\":[{\"mppt_id\":\"IT\",\"data\":[{\"time_local\\u0000x\":1}]}]}",
+		"payload holds the escaped NUL character \\u0000 (byte 49)", "");
+	refused("{\"datasets\":[{\"mppt_id\":\"x\",\"status\":{\"code\":\"0001\\u0000\"},\"data\":[]}]}",
+		"payload holds the escaped NUL character \\u0000 (byte 50)", "");
+	refused(item_request("{\"volts\":[007],\"amps\":[1]}", "{\"volts\":1,\"amps\":1}", "{\"volts\":[1],\"amps\":[1]}", ""),
+		"payload holds a number with a leading zero (byte 89)", "");
+	refused(item_request("{\"volts\":[1],\"amps\":[1]}", "{\"volts\":1,\"amps\":-00.5}", "{\"volts\":[1],\"amps\":[1]}", ""),
+		"payload holds a number with a leading zero (byte 133)", "");
+	/* Positive controls: zeros inside numbers and strings, an escaped backslash before u0000. */
+	assert_true(run(item_request("{\"volts\":[0,10.05,0.5],\"amps\":[1e05,1E-07,0]}", "{\"volts\":100,\"amps\":-0}",
+				     "{\"volts\":[1],\"amps\":[1]}", ",\"status\":\"0001\"")));
+	assert_true(run("{\"datasets\":[{\"mppt_id\":\"a\\\\u0000\",\"data\":[]}]}"));
+	assert_true(run("{\"datasets\":[{\"mppt_id\":\"007\\\"0\",\"data\":[]}]}"));
 }
 
 static void test_times(void **state)
@@ -349,6 +409,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_status_gives_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_bit_fields_are_named_lo_hi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watts_round_half_away_from_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watts_round_the_exact_binary_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nul_escapes_and_leading_zeros_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_times_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_bad_input_of_section_4, setup, teardown),
