@@ -82,7 +82,7 @@ bool venus_reply_render(const struct venus_reply *reply, struct json_out *o);
 
 /*
  * Reads an optional '-' and 1 to 18 digits, nothing else. The device's
- * numbers are signed; anything else is not a number.
+ * numbers are signed; anything else is not a number (eb_parse_int, eb_text.h).
  */
 bool venus_reply_integer(const char *s, size_t n, long long *value);
 

@@ -1,10 +1,12 @@
 #include "venus_reply.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "eb_text.h"
 #include "utf8.h"
 #include "venus_state.h"
 
@@ -111,17 +113,8 @@ const char *venus_reply_kind_name(enum venus_reply_kind kind)
 
 bool venus_reply_integer(const char *s, size_t n, long long *value)
 {
-	size_t i = (n > 0 && s[0] == '-') ? 1 : 0;
-	if (n == i || n - i > 18)
-		return false;
-	long long v = 0;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*value = s[0] == '-' ? -v : v;
-	return true;
+	static const struct eb_int_rule device_number = {LLONG_MIN, LLONG_MAX, 18, false};
+	return eb_parse_int(s, n, &device_number, value) == EB_INT_OK;
 }
 
 /* Keys were checked by the parser: printable and short. */
