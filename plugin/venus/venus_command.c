@@ -126,7 +126,7 @@ static bool refuse(struct venus_command *out, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(out->error, sizeof(out->error), fmt, ap);
+	eb_verror(out->error, sizeof(out->error), fmt, ap);
 	va_end(ap);
 	return false;
 }

@@ -2,7 +2,6 @@
 
 #include <limits.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +28,7 @@ static void skip_segment(struct venus_reply *out, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(out->note, sizeof(out->note), fmt, ap);
+	eb_verror(out->note, sizeof(out->note), fmt, ap);
 	va_end(ap);
 }
 

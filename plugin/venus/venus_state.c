@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "civil_time.h"
+#include "eb_text.h"
 
 /*
  * The vendor's device information table (venus-mqtt.md section 3.2), in
@@ -140,8 +141,8 @@ static const struct venus_state_entry *entry_of_field(const struct venus_state *
 static void note_refusal(size_t *refused, char *why, size_t why_size, const char *reason,
 			 const struct venus_reply_pair *p)
 {
-	if ((*refused)++ == 0 && why && why_size > 0)
-		snprintf(why, why_size, "%s: %.*s", reason, (int)p->key_len, p->key);
+	if ((*refused)++ == 0)
+		eb_error(why, why_size, "%s: %.*s", reason, (int)p->key_len, p->key);
 }
 
 size_t venus_state_merge(struct venus_state *state, const struct venus_reply *reply,
