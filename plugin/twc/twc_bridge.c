@@ -28,6 +28,8 @@ int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char
 {
 	memset(t, 0, sizeof(*t));
 	t->cfg = cfg;
+	if (!cfg->enabled)
+		return 0;
 	struct twc_master_config mc;
 	master_config_of(cfg, &mc);
 	char problem[160];
