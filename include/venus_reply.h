@@ -12,11 +12,11 @@
  * keep the bytes alive while the reply is used.
  *
  * Kinds: a reply carrying any key of the vendor's device information table
- * (tot_i, cel_c, grd_t, ...; the answer to cd=1) is information, which the
- * caller merges into the device's venus_state (venus_state.h). Otherwise
- * "ret=" answers a setting, "get_power=" answers cd=19, and anything else is
- * other. Non-information replies render here as the JSON of the .../reply
- * topic:
+ * (venus_table.h: tot_i, cel_c, grd_t, ...; the answer to cd=1) is
+ * information, which the caller merges into the device's venus_state
+ * (venus_state.h). Otherwise "ret=" answers a setting, "get_power="
+ * answers cd=19, and anything else is other. Non-information replies render
+ * here as the JSON of the .../reply topic:
  *   ret=1                     -> {"ret":1}
  *   get_power=10|-20|30|20|800 -> {"get_power":{"phase_a_w":10,"phase_b_w":-20,
  *                                 "phase_c_w":30,"total_w":20,"output_w":800}}

@@ -43,7 +43,7 @@
 /* Longer than any value of the table (the longest, wifi_n, is an SSID of at most 32 bytes). */
 #define VENUS_STATE_VALUE_MAX 127
 
-/* Room for the vendor table's fields (checked at compile time). */
+/* Room for the rows of the vendor table, venus_table.h (checked at compile time). */
 #define VENUS_STATE_FIELDS 64
 
 struct venus_state_entry {
@@ -77,9 +77,6 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
  */
 bool venus_state_render(const struct venus_state *state, const char *type, const char *id,
 			struct json_out *o);
-
-/* True for the keys of the vendor's device information table, tim_0..tim_9 included. */
-bool venus_state_is_vendor_key(const char *key, size_t key_len);
 
 /*
  * Formats a Unix time in ms as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf (at

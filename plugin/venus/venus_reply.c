@@ -7,7 +7,7 @@
 
 #include "eb_text.h"
 #include "utf8.h"
-#include "venus_state.h"
+#include "venus_table.h"
 
 /* Devices built in C sometimes count the string's NUL; MQTT tools add line ends. */
 static bool is_trailing_junk(char c)
@@ -69,7 +69,7 @@ static bool has_key(const struct venus_reply *r, const char *key)
 static enum venus_reply_kind classify(const struct venus_reply *r)
 {
 	for (size_t i = 0; i < r->count; i++)
-		if (venus_state_is_vendor_key(r->pairs[i].key, r->pairs[i].key_len))
+		if (venus_table_has_key(r->pairs[i].key, r->pairs[i].key_len))
 			return VENUS_REPLY_INFORMATION;
 	if (has_key(r, "ret"))
 		return VENUS_REPLY_RET;
