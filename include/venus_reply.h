@@ -3,10 +3,10 @@
  *
  * Replies on <vendor>/<type>/device/<id>/ctrl are "key=value,key=value"
  * text. The reply itself is always delivered untouched; this module only
- * reads it so that the plugin can publish JSON next to it (venus.md
- * section 3). A device may send anything, so parsing never fails: a segment
- * that is not key=value, or whose key is not a plain identifier, is skipped
- * and counted, and an empty or unreadable reply is still a reply.
+ * reads it so that the plugin can publish JSON next to it (docs/venus.md).
+ * A device may send anything, so parsing never fails: a segment that is not
+ * key=value, or whose key is not a plain identifier, is skipped and counted,
+ * and an empty or unreadable reply is still a reply.
  *
  * The parsed reply points into the caller's bytes (no copy, no allocation):
  * keep the bytes alive while the reply is used.

@@ -1,6 +1,6 @@
 /*
  * venus_state: what the plugin knows about one Venus battery, as the JSON of
- * the retained <state prefix>/<type>/<id>/state topic (venus.md section 3).
+ * the retained <state prefix>/<type>/<id>/state topic (docs/venus.md).
  *
  * A device answers cd=1 with its whole information table, but a reply may be
  * cut short or a later firmware may send part of it, so each information

@@ -1,5 +1,5 @@
 /*
- * mppt_bridge: the MPPT job inside the broker (mppt.md).
+ * mppt_bridge: the MPPT job inside the broker (docs/mppt.md).
  *
  * Takes a data logger's request from the MESSAGE callback, has the pure
  * translator validate and translate it whole, and then either publishes one

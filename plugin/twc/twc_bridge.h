@@ -1,5 +1,5 @@
 /*
- * twc_bridge: the TWC job on the broker's side (twc.md §5).
+ * twc_bridge: the TWC job on the broker's side (docs/twc.md).
  *
  * Starts the link thread, publishes what it hands over (retained status
  * values, log lines) from the TICK callback, takes run-time changes of the

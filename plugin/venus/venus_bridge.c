@@ -128,7 +128,7 @@ static bool command_is_allowed(struct venus_bridge *v, const struct command_sour
 	return true;
 }
 
-/* The whole gate of venus.md §2; on GATE_PASS, cmd holds the normalised command. */
+/* The whole gate of docs/venus.md; on GATE_PASS, cmd holds the normalised command. */
 static enum gate_outcome gate_command(struct venus_bridge *v, const struct command_source *src,
 				      struct venus_command *cmd, int64_t now_ms)
 {

@@ -1,5 +1,5 @@
 /*
- * venus_bridge: the Venus job inside the broker (venus.md).
+ * venus_bridge: the Venus job inside the broker (docs/venus.md).
  *
  * Every command published to a battery's App topic passes the command gate
  * (parse, range check, admin-only dangerous commands, per-device rate limit)

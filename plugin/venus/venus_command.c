@@ -9,7 +9,7 @@
 #include "eb_text.h"
 
 /*
- * The table of venus.md section 2 as data. A cd may have several forms
+ * The table of docs/venus.md as data. A cd may have several forms
  * (cd=3 is a time period or trading prices depending on md; cd=15 carries
  * exactly one of vs, meter, dchrg); each form lists every key it needs, and
  * a command must carry exactly those keys.

@@ -1,4 +1,4 @@
-/* Unit tests of the Venus device state and its JSON (venus.md section 3). */
+/* Unit tests of the Venus device state and its JSON (docs/venus.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
