@@ -5,7 +5,7 @@
 #ifndef SPEC_EXAMPLES_H
 #define SPEC_EXAMPLES_H
 
-/* The MPPT request of mppt.md §2, as a data logger publishes it. */
+/* The MPPT request of docs/mppt.md, as a data logger publishes it. */
 #define MPPT_SPEC_REQUEST                                                                                          \
 	"{\"datasets\": [\n"                                                                                    \
 	"  {\"mppt\": {\"id\": \"IT6415AD-01-001\"},\n"                                                     \
