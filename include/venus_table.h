@@ -1,5 +1,5 @@
 /*
- * venus_table: the vendor's device information table (venus-mqtt.md
+ * venus_table: the vendor's device information table (docs/venus.md
  * section 3.2), the keys a Venus battery sends in answer to cd=1, in the
  * vendor's order, with the name and unit each key has in the state JSON.
  *

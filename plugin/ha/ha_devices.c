@@ -13,7 +13,7 @@
 
 /* ---- wall connectors: the seed's status topics, <twc prefix>/<ID>/<leaf> ---- */
 
-/* The state codes of twc-mqtt-status.md as text; the codes it leaves "TBA" show as their number. */
+/* The state codes of docs/twc.md ("State codes") as text; the codes it leaves "TBA" show as their number. */
 static const char twc_state_template[] =
 	"{{ {'0': 'Ready', '1': 'Charging', '2': 'Error', '3': 'Plugged in, not charging', "
 	"'4': 'Plugged in, ready to charge', '5': 'Busy', '8': 'Starting to charge', "

@@ -6,7 +6,7 @@
  * passed without a terminating NUL. An input of the form
  * "set/<name>\n<value>" is, in addition, a friendly command: <name> is the
  * topic's text after set/ and <value> its payload. The seed corpus holds the
- * vendor's example commands (venus-mqtt.md) and one friendly command of
+ * vendor's example commands (docs/venus.md) and one friendly command of
  * each name (docs/venus.md).
  *
  * Checked (a violation traps, so libFuzzer reports it as a crash):

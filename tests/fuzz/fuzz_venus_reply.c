@@ -3,7 +3,7 @@
  * merged into a device's state and rendered by venus_state.h.
  *
  * Input: the bytes of a reply as the device would publish it (the seed
- * corpus holds the information reply of venus-mqtt.md §3.2 and the ret= and
+ * corpus holds the information reply of the vendor document (docs/venus.md, "Replies") and the ret= and
  * get_power= replies), passed without a terminating NUL. The whole input is
  * one reply; each of its lines is also a reply, merged in turn into the same
  * state at a different time, so that merges over earlier merges, a full
