@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "access_rig.h"
 
@@ -105,7 +104,7 @@ static void nothing_from(struct eb_client *c, const char *who, const char *prefi
 {
 	struct eb_message *m;
 	while ((m = eb_client_next(c, QUIET_MS)) != NULL) {
-		if (strncmp(m->payload, prefix, strlen(prefix)) == 0)
+		if (eb_starts_with(m->payload, prefix))
 			fail_msg("%s got '%s' on %s%s", who, (char *)m->payload, m->topic, m->retain ? " (retained)" : "");
 		eb_message_free(m);
 	}
@@ -157,21 +156,6 @@ static const char *state_topic_of(const char *id, const char *leaf)
 	static char topic[128];
 	snprintf(topic, sizeof(topic), "venus/HMG-50/%s/%s", id, leaf);
 	return topic;
-}
-
-static void pause_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-static bool word_in(const char *words, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *p = words; (p = strstr(p, word)) != NULL; p += n)
-		if ((p == words || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-	return false;
 }
 
 /* ---- setup ---- */
@@ -493,7 +477,7 @@ static void test_each_role_reads_and_writes_exactly_its_topics(void **state)
 			eb_message_free(m);
 		}
 		for (size_t i = 0; i < BOUNDARIES; i++) {
-			bool allowed = word_in(boundaries[i].readers, everyone[u]);
+			bool allowed = eb_word_in(boundaries[i].readers, everyone[u]);
 			if (got[i] != allowed)
 				note(report, sizeof(report), allowed ? "cannot read" : "CAN read", everyone[u],
 				     boundaries[i].topic);
@@ -506,7 +490,7 @@ static void test_each_role_reads_and_writes_exactly_its_topics(void **state)
 		for (size_t i = 0; i < BOUNDARIES; i++) {
 			snprintf(payload, sizeof(payload), "write %zu %zu", u, i);
 			int rc = publish(clients[u], boundaries[i].topic, payload, false);
-			bool allowed = word_in(boundaries[i].writers, everyone[u]);
+			bool allowed = eb_word_in(boundaries[i].writers, everyone[u]);
 			if (rc != (allowed ? 0 : MQTT_RC_NOT_AUTHORIZED))
 				note(report, sizeof(report), allowed ? "cannot write" : "CAN write", everyone[u],
 				     boundaries[i].topic);
@@ -521,7 +505,7 @@ static void test_each_role_reads_and_writes_exactly_its_topics(void **state)
 	}
 	for (size_t u = 0; u < EVERYONE; u++)
 		for (size_t i = 0; i < BOUNDARIES; i++)
-			if (passed[u][i] != word_in(boundaries[i].writers, everyone[u]))
+			if (passed[u][i] != eb_word_in(boundaries[i].writers, everyone[u]))
 				note(report, sizeof(report), passed[u][i] ? "got a message through to" : "was not delivered on",
 				     everyone[u], boundaries[i].topic);
 
@@ -585,7 +569,7 @@ static void test_users_added_and_removed_take_effect_on_reload(void **state)
 	for (int tries = 0; tries < 50 && !battery4; tries++) {
 		battery4 = access_connect(rig.prod.port, "battery4", NULL, NULL, &reason);
 		if (!battery4)
-			pause_ms(eb_timeout_ms(100)); /* the broker rereads the files in its own time */
+			eb_sleep_ms(eb_timeout_ms(100)); /* the broker rereads the files in its own time */
 	}
 	if (!battery4)
 		fail_msg("battery4 still refused after the reload (%d)", reason);
@@ -605,7 +589,7 @@ static void test_users_added_and_removed_take_effect_on_reload(void **state)
 		if (!battery4)
 			break;
 		eb_client_disconnect(battery4);
-		pause_ms(eb_timeout_ms(100));
+		eb_sleep_ms(eb_timeout_ms(100));
 	}
 	assert_null(battery4);
 }

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ha_schema.h"
 #include "harness.h"
@@ -231,11 +230,9 @@ static void board_take(struct board *b, struct eb_message *m)
 
 static void board_pump(struct board *b, struct eb_client *c, int ms)
 {
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	int64_t until = eb_now_ms() + ms;
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		int left = ms - (int)((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		int left = (int)(until - eb_now_ms());
 		struct eb_message *m = left > 0 ? eb_client_next(c, left) : NULL;
 		if (!m)
 			return;
@@ -431,8 +428,7 @@ static void test_every_control_reaches_the_device_through_the_gate(void **state)
 static void expect_availability(struct rig *r, const char *topic, const char *payload, bool answer, int ms,
 				const char *must_not_go_offline)
 {
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	int64_t until = eb_now_ms() + eb_timeout_ms(ms);
 	for (;;) {
 		struct eb_message *m = eb_client_next(r->battery, 20);
 		if (m && answer && strcmp(m->payload, "cd=1") == 0)
@@ -447,8 +443,7 @@ static void expect_availability(struct rig *r, const char *topic, const char *pa
 			if (seen)
 				return;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > eb_timeout_ms(ms))
+		if (eb_now_ms() > until)
 			fail_msg("%s did not say %s within %d ms", topic, payload, ms);
 	}
 }

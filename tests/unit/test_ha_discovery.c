@@ -16,6 +16,7 @@
 
 #include "ha_discovery.h"
 #include "ha_schema.h"
+#include "util.h"
 
 static const struct ha_discovery_topics topics = {"homeassistant", "TWC", "venus", "monitoring.mppt",
 						  "energy-bridge/status"};
@@ -62,13 +63,6 @@ static bool in_list(const char *const *list, const char *topic)
 		if (strcmp(*list, topic) == 0)
 			return true;
 	return false;
-}
-
-static bool word_in(const char *words, const char *word)
-{
-	char needle[80];
-	snprintf(needle, sizeof(needle), " %s ", word);
-	return strstr(words, needle) != NULL;
 }
 
 /* Every message passes the schema; unique ids are unique; returns the configs (release each). */
@@ -195,7 +189,7 @@ static void test_venus_battery(void **state)
 			assert_string_equal(state_topic, "venus/HMG-50/0123456789ab/state");
 			char path[64];
 			assert_true(ha_template_path(ha_config_string(c, "value_template"), path, sizeof(path)));
-			if (!word_in(venus_fields, path))
+			if (!eb_word_in(venus_fields, path))
 				fail_msg("%s reads %s, not a field of the state", c->object_id, path);
 		} else {
 			assert_string_equal(c->component, "button"); /* only buttons have no state */
