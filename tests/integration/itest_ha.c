@@ -43,11 +43,7 @@
 
 static const char reply_sample[] = VENUS_REPLY_SAMPLE;
 
-static const char mppt_request[] =
-	"{\"datasets\": [{\"mppt\": {\"id\": \"IT6415AD-01-001\"}, \"data\": [{\"time_local\": "
-	"\"20190209T150006.032+0700\", \"pv\": {\"volts\": [48.000, 48.000], \"amps\": [6.0, 6.0]}, \"battery\": "
-	"{\"volts\": 55.1, \"amps\": 0.0}, \"load\": {\"volts\": [48.000, 48.000], \"amps\": [1.2, 1.2]}, "
-	"\"status\": \"1A79\"}]}]}";
+static const char mppt_request[] = MPPT_SPEC_REQUEST;
 
 /* What each device's announcement holds (ha_devices.c); the set is exactly their sum. */
 static const struct {
