@@ -1,9 +1,9 @@
-/* The inverter dataset (inverter.h, docs/sundaya.md) on the shared walk (telemetry_walk.h). */
+/* The inverter dataset (inverter.h, docs/sundaya.md) on the shared walk (telemetry_internal.h). */
 #include "inverter.h"
 
 #include <math.h>
 
-#include "telemetry_walk.h"
+#include "telemetry_internal.h"
 
 #define PV_STRINGS_MAX 4
 #define LOAD_OUTPUTS_MAX 2

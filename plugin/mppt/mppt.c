@@ -1,7 +1,7 @@
-/* The MPPT dataset (mppt.h, docs/mppt.md) on the shared walk (telemetry_walk.h). */
+/* The MPPT dataset (mppt.h, docs/mppt.md) on the shared walk (telemetry_internal.h). */
 #include "mppt.h"
 
-#include "telemetry_walk.h"
+#include "telemetry_internal.h"
 
 #define PV_STRINGS_MAX 4
 #define LOAD_OUTPUTS_MAX 2

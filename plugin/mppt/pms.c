@@ -1,13 +1,13 @@
 /*
  * The pms dataset (pms.h, docs/sundaya.md): the JSON request on the shared
- * walk (telemetry_walk.h), and the message of one pack sample, which the CSV
+ * walk (telemetry_internal.h), and the message of one pack sample, which the CSV
  * form (pms_csv.c) writes too.
  */
 #include "pms.h"
 
 #include <math.h>
 
-#include "pms_sample.h"
+#include "pms_internal.h"
 
 /* ---- the message ---- */
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pms_sample.h"
+#include "pms_internal.h"
 
 enum column_kind {
 	COL_PMS_ID,

@@ -1,5 +1,5 @@
 /*
- * What the three Sundaya translators share (telemetry.h, telemetry_walk.h):
+ * What the three Sundaya translators share (telemetry.h, telemetry_internal.h):
  * the batch, the text checks, the walk through a request with its error
  * paths, the fields that mean the same in every dataset (ids, status codes,
  * times, the MPPT sample shape), the message tail and the rounding.
@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "telemetry_walk.h"
+#include "eb_text.h"
+#include "telemetry_internal.h"
 #include "utf8.h"
 
 /* ---- the batch ---- */
@@ -120,7 +121,7 @@ bool tw_fail(struct tw *w, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(w->b->error, sizeof(w->b->error), fmt, ap);
+	eb_verror(w->b->error, sizeof(w->b->error), fmt, ap);
 	va_end(ap);
 	render_path(w, w->b->path, sizeof(w->b->path));
 	return false;

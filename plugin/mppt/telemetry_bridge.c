@@ -13,9 +13,12 @@
 /* How long a QoS 2 request is remembered to recognise its retransmission. */
 #define RETRANSMISSION_WINDOW_MS (120 * 1000)
 
-void telemetry_bridge_start(struct telemetry_bridge *t, const struct eb_telemetry_config *mppt,
-			    const struct eb_telemetry_config *pms, const struct eb_telemetry_config *inverter)
+int telemetry_bridge_start(struct telemetry_bridge *t, const struct eb_telemetry_config *mppt,
+			   const struct eb_telemetry_config *pms, const struct eb_telemetry_config *inverter, char *err,
+			   size_t errsz)
 {
+	(void)err; /* nothing can fail: the batch grows with the first request */
+	(void)errsz;
 	memset(t, 0, sizeof(*t));
 	/* The table of datasets: what differs between them is here and in their translators. */
 	t->sets[TELEMETRY_MPPT] = (struct telemetry_dataset){.name = "mppt", .cfg = mppt,
@@ -29,6 +32,7 @@ void telemetry_bridge_start(struct telemetry_bridge *t, const struct eb_telemetr
 								 .device_kind = EB_DEVICE_INVERTER};
 	telemetry_batch_init(&t->batch);
 	qos2_dedup_init(&t->retransmissions, RETRANSMISSION_WINDOW_MS);
+	return 0;
 }
 
 void telemetry_bridge_stop(struct telemetry_bridge *t)

@@ -15,6 +15,7 @@
 #define TELEMETRY_BRIDGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "broker.h"
@@ -47,10 +48,15 @@ struct telemetry_bridge {
 	struct eb_device_observer observer;	/* told of every device translated */
 };
 
-/* The three datasets' configurations, each on or off on its own. */
-void telemetry_bridge_start(struct telemetry_bridge *t, const struct eb_telemetry_config *mppt,
-			    const struct eb_telemetry_config *pms, const struct eb_telemetry_config *inverter);
-/* Frees what it holds; safe on a zeroed bridge. */
+/*
+ * Starts the job with the three datasets' configurations, each on or off on
+ * its own (a dataset that is off owns and handles nothing): 0, or -1 with
+ * the reason in err.
+ */
+int telemetry_bridge_start(struct telemetry_bridge *t, const struct eb_telemetry_config *mppt,
+			   const struct eb_telemetry_config *pms, const struct eb_telemetry_config *inverter, char *err,
+			   size_t errsz);
+/* Stops the job and frees what it holds; safe on a zeroed bridge and after a failed start. */
 void telemetry_bridge_stop(struct telemetry_bridge *t);
 
 /*

@@ -3,22 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ROUNDS_MAX 100
-
-static double seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Messages per second for n publishes of payload to topic at qos, until receiver has them all. */
 static double rate_at(struct eb_client *publisher, const char *payload, int n, int qos, const char *topic,
 		      struct eb_client *receiver, const char *name)
 {
-	double start = seconds();
+	double start = eb_now_s();
 	for (int i = 0; i < n; i++)
 		if (eb_client_publish_nowait(publisher, topic, payload, (int)strlen(payload), qos) != 0) {
 			fprintf(stderr, "publish to %s failed\n", topic);
@@ -28,7 +20,7 @@ static double rate_at(struct eb_client *publisher, const char *payload, int n, i
 		fprintf(stderr, "not every message of %s arrived\n", name);
 		exit(1);
 	}
-	return n / (seconds() - start);
+	return n / (eb_now_s() - start);
 }
 
 static double rate(struct eb_client *publisher, const char *payload, int n, const struct eb_bench_path *path)

@@ -1,5 +1,5 @@
 /*
- * telemetry_walk: the walk through one request that the three translators
+ * telemetry_internal: the walk through one request that the three translators
  * (mppt.c, pms.c, inverter.c) share. Not part of the module's promise
  * (that is include/telemetry.h).
  *
@@ -9,8 +9,8 @@
  * Validation and output are interleaved: a failure anywhere throws the
  * batch's output away (all or nothing), so writing early is safe.
  */
-#ifndef TELEMETRY_WALK_H
-#define TELEMETRY_WALK_H
+#ifndef TELEMETRY_INTERNAL_H
+#define TELEMETRY_INTERNAL_H
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>

@@ -1,15 +1,15 @@
 /*
- * pms_sample: one pack sample as both request forms read it (pms.c for
+ * pms_internal: one pack sample as both request forms read it (pms.c for
  * JSON, pms_csv.c for CSV), and the one writer of its message. Not part of
  * the module's promise (that is include/pms.h).
  */
-#ifndef PMS_SAMPLE_H
-#define PMS_SAMPLE_H
+#ifndef PMS_INTERNAL_H
+#define PMS_INTERNAL_H
 
 #include <stdbool.h>
 
 #include "pms.h"
-#include "telemetry_walk.h"
+#include "telemetry_internal.h"
 
 struct pms_sample {
 	const char *pms_id;
