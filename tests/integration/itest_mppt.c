@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "raw_qos2.h"
 #include "spec_examples.h"
 
 #define QUIET_MS 300 /* how long "nothing more arrives" is watched */
@@ -363,50 +364,7 @@ static void test_plugin_topics_cannot_be_forged(void **state)
 	eb_client_disconnect(sub);
 }
 
-/* ---- QoS 2 retransmission, with a client written byte by byte ---- */
-
-static void put16(unsigned char **p, unsigned v)
-{
-	*(*p)++ = (unsigned char)(v >> 8);
-	*(*p)++ = (unsigned char)v;
-}
-
-/* Writes fixed header type + remaining length + body. */
-static void send_packet(int fd, unsigned char type, const unsigned char *body, size_t len)
-{
-	unsigned char head[5], *h = head;
-	*h++ = type;
-	size_t n = len;
-	do {
-		unsigned char b = n % 128;
-		n /= 128;
-		*h++ = (unsigned char)(b | (n ? 0x80 : 0));
-	} while (n);
-	assert_int_equal(write(fd, head, (size_t)(h - head)), h - head);
-	assert_int_equal(write(fd, body, len), (ssize_t)len);
-}
-
-static void read_exactly(int fd, unsigned char *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		assert_true(r > 0);
-		got += (size_t)r;
-	}
-}
-
-static void send_publish_qos2(int fd, const char *topic, const char *payload, unsigned mid, bool dup)
-{
-	unsigned char body[2048], *p = body;
-	put16(&p, (unsigned)strlen(topic));
-	memcpy(p, topic, strlen(topic));
-	p += strlen(topic);
-	put16(&p, mid);
-	memcpy(p, payload, strlen(payload));
-	p += strlen(payload);
-	send_packet(fd, dup ? 0x3C : 0x34, body, (size_t)(p - body));
-}
+/* ---- QoS 2 retransmission, with a client written byte by byte (raw_qos2.h) ---- */
 
 static void test_qos2_retransmission_translated_once(void **state)
 {
@@ -414,41 +372,7 @@ static void test_qos2_retransmission_translated_once(void **state)
 	struct eb_client *out = subscriber("monitoring.mppt/#", 2);
 	struct eb_client *audit = subscriber("dataset/mppt", 2);
 
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)broker.port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	/* CONNECT, MQTT 3.1.1, clean session, username S001. */
-	unsigned char connect_body[64], *p = connect_body;
-	put16(&p, 4);
-	memcpy(p, "MQTT", 4);
-	p += 4;
-	*p++ = 4;
-	*p++ = 0x82;
-	put16(&p, 60);
-	put16(&p, 6);
-	memcpy(p, "raw-q2", 6);
-	p += 6;
-	put16(&p, 4);
-	memcpy(p, "S001", 4);
-	p += 4;
-	send_packet(fd, 0x10, connect_body, (size_t)(p - connect_body));
-	unsigned char ack[4];
-	read_exactly(fd, ack, 4);
-	assert_int_equal(ack[0], 0x20);
-	assert_int_equal(ack[3], 0);
-
-	send_publish_qos2(fd, "dataset/mppt", spec_request, 7, false);
-	read_exactly(fd, ack, 4); /* PUBREC */
-	assert_int_equal(ack[0], 0x50);
-	send_publish_qos2(fd, "dataset/mppt", spec_request, 7, true); /* the client did not see the PUBREC */
-	read_exactly(fd, ack, 4);
-	assert_int_equal(ack[0], 0x50);
-	unsigned char rel[2] = {0, 7};
-	send_packet(fd, 0x62, rel, 2);
-	read_exactly(fd, ack, 4); /* PUBCOMP */
-	assert_int_equal(ack[0], 0x70);
-	close(fd);
+	eb_raw_qos2_twice(broker.port, "raw-q2", "S001", "dataset/mppt", spec_request);
 
 	struct eb_message *m = eb_client_next(out, 2000);
 	assert_non_null(m);

@@ -40,6 +40,17 @@
 	"\"status\":{\"bus_connect\":false,\"temp\":38.5},\"sender\":\"S001\","                                       \
 	"\"time_event\":\"2020-03-15 03:15:00.0000\",\"time_zone\":\"+07:00\",\"time_processing\":\""
 
+/* The same pack sample as CSV (generation B column names): it translates to the same message. */
+#define PMS_SPEC_CSV                                                                                               \
+	"pms_id,status.code,status.temp,time_local,pack.id,pack.dock,pack.amps,pack.temp.1,pack.temp.2,pack.temp.3,"  \
+	"cell.volts.1,cell.volts.2,cell.volts.3,cell.volts.4,cell.volts.5,cell.volts.6,cell.volts.7,cell.volts.8,"   \
+	"cell.volts.9,cell.volts.10,cell.volts.11,cell.volts.12,cell.volts.13,cell.volts.14,cell.open.1,"            \
+	"cell.open.2,cell.open.3,cell.open.4,cell.open.5,cell.open.6,cell.open.7,cell.open.8,cell.open.9,"            \
+	"cell.open.10,cell.open.11,cell.open.12,cell.open.13,cell.open.14,fet.open.1,fet.open.2,fet.temp.1,"          \
+	"fet.temp.2\r\n"                                                                                            \
+	"PMS-02-007,1A78,38.5,20200315T101500.000+0700,P7-01,5,10,27.5,27.1,26.8,3.25,3.25,3.25,3.25,3.25,3.25,"     \
+	"3.25,3.25,3.28125,3.25,3.25,3.25,3.25,3.25,0,0,0,0,0,0,0,0,1,,0,0,0,0,1,0,29.4,28.7\r\n"
+
 /* The inverter request of docs/sundaya.md (generation A, three phases). */
 #define INVERTER_SPEC_REQUEST                                                                                      \
 	"{\"datasets\":[{\"inverter\":{\"id\":\"KEHUA-3P-07\"},\"data\":[{\"time_local\":"                           \
