@@ -67,7 +67,7 @@ void log_limit_init(struct log_limit *l);
 bool log_limit_allow(struct log_limit *l, const char *client_id, int64_t now_ms, unsigned long *left_out);
 
 /* The most bytes of outside text log_quote() keeps before it cuts with "...". */
-#define LOG_QUOTE_MAX 64
+#define LOG_QUOTE_MAX 160
 /* A buffer that holds any quote: every kept byte escaped as \xNN, plus "..." and the NUL. */
 #define LOG_QUOTE_SIZE (4 * LOG_QUOTE_MAX + 4)
 

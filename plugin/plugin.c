@@ -20,10 +20,13 @@
 static int refuse_forgery(struct eb_plugin *p, const struct mosquitto_evt_message *ed)
 {
 	p->forgeries_refused++;
-	mosquitto_log_printf(MOSQ_LOG_WARNING,
-			     "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the plugin "
-			     "publishes there",
-			     eb_client_id(ed->client), eb_client_username(ed->client), ed->topic);
+	struct eb_quoted_client q;
+	char topic[LOG_QUOTE_SIZE];
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(&p->refusal_log, ed->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the plugin "
+		       "publishes there",
+		       q.id, q.user, log_quote_str(topic, ed->topic));
 	return MOSQ_ERR_ACL_DENIED;
 }
 
@@ -75,11 +78,14 @@ static int on_acl_check(int event, void *event_data, void *userdata)
 									  ed->payloadlen, ed->qos, ed->retain)
 					    : MOSQ_ERR_PLUGIN_DEFER;
 	p->forgeries_refused++;
-	mosquitto_log_printf(MOSQ_LOG_WARNING,
-			     "energy-bridge: refused %s from client '%s' (user '%s') to '%s': only the plugin "
-			     "publishes there",
-			     ed->retain ? "retained write or will" : "write or will", eb_client_id(ed->client),
-			     eb_client_username(ed->client), ed->topic);
+	struct eb_quoted_client q;
+	char topic[LOG_QUOTE_SIZE];
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(&p->refusal_log, ed->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: refused %s from client '%s' (user '%s') to '%s': only the plugin "
+		       "publishes there",
+		       ed->retain ? "retained write or will" : "write or will", q.id, q.user,
+		       log_quote_str(topic, ed->topic));
 	return MOSQ_ERR_ACL_DENIED;
 }
 
@@ -179,6 +185,7 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		free_plugin(p);
 		return MOSQ_ERR_INVAL;
 	}
+	log_limit_init(&p->refusal_log);
 	mppt_bridge_init(&p->mppt, &p->cfg.mppt);
 	if (!venus_bridge_init(&p->venus, &p->cfg.venus)) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: out of memory");
@@ -192,6 +199,10 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		return MOSQ_ERR_INVAL;
 	}
 	start_home_assistant(p);
+	/* One limiter for every log line a client can cause, whichever job it reaches. */
+	p->mppt.refusal_log = &p->refusal_log;
+	p->venus.refusal_log = &p->refusal_log;
+	p->twc.refusal_log = &p->refusal_log;
 
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS)

@@ -29,6 +29,7 @@ struct eb_device_event {
 	long amps;			/* the circuit: what the pool may be set to, -1 when not ours to set */
 	unsigned pv_count, load_count;	/* an MPPT controller's strings and loads in its latest sample */
 	bool has_state;			/* Venus: the reply updated the device's retained state */
+	const char *source;		/* MPPT: who sent the sample (user name, else client id); may be NULL */
 };
 
 struct eb_device_observer {

@@ -14,6 +14,7 @@
 #include "broker.h"
 
 #include "device_events.h"
+#include "log_limit.h"
 #include "mppt_options.h"
 #include "mppt.h"
 #include "qos2_dedup.h"
@@ -28,6 +29,7 @@ struct mppt_bridge {
 	uint64_t requests_refused;
 	uint64_t messages_published;
 	struct eb_device_observer observer;	/* told of every controller translated */
+	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
 };
 
 void mppt_bridge_init(struct mppt_bridge *m, const struct eb_mppt_config *cfg);
