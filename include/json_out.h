@@ -55,8 +55,9 @@ void json_out_text(struct json_out *o, const char *s, size_t n);
  * Quotes outside text that may be long (a refused command, a payload) in a
  * report without copying it whole: writes "key": the first `max` bytes of
  * s[0..n) as json_out_text() does (cut before a UTF-8 sequence that does not
- * fit), then "key_bytes": n, so that a reader sees how much was left out. At
- * most max bytes of input are read, whatever n is. key is at most 48 bytes.
+ * fit), and, when it cut, "key_bytes": n, so that a reader sees that it was
+ * cut and how much was left out. At most max bytes of input are read,
+ * whatever n is. key is at most 48 bytes.
  */
 #define JSON_OUT_QUOTE_MAX 256 /* what reports quote of outside text */
 void json_out_text_prefix(struct json_out *o, const char *key, const char *s, size_t n, size_t max);

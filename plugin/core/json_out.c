@@ -177,6 +177,8 @@ void json_out_text_prefix(struct json_out *o, const char *key, const char *s, si
 			keep--;
 	json_out_key(o, key);
 	json_out_text(o, s, keep);
+	if (keep == n)
+		return;
 	char length_key[64];
 	snprintf(length_key, sizeof(length_key), "%.48s_bytes", key);
 	json_out_key(o, length_key);

@@ -1,5 +1,6 @@
 #include "mppt_bridge.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +55,19 @@ static const char *output_topic(struct mppt_bridge *m, const char *mppt_id)
 /* After a large request the batch returns to nothing; a small one keeps its memory for the next. */
 static void release_large_batch(struct mppt_bridge *m)
 {
+	/*
+	 * The last large request's parse tree and the broker's copies of it and
+	 * of its translations were many small blocks among others, freed by now:
+	 * without a trim, glibc keeps those pages for good.
+	 */
+	if (m->trim_pending)
+		malloc_trim(0);
+	m->trim_pending = false;
 	if (m->batch.text.cap <= BATCH_KEEP_BYTES && m->batch.capacity <= BATCH_KEEP_MESSAGES)
 		return;
 	mppt_batch_free(&m->batch);
 	mppt_batch_init(&m->batch);
+	m->trim_pending = true; /* the broker frees its copies after this callback: trim at the next request */
 }
 
 static void publish_translations(struct mppt_bridge *m, int qos, const char *sender)

@@ -30,6 +30,7 @@ struct mppt_bridge {
 	uint64_t messages_published;
 	struct eb_device_observer observer;	/* told of every controller translated */
 	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
+	bool trim_pending;			/* a large request's memory is to be given back */
 };
 
 void mppt_bridge_init(struct mppt_bridge *m, const struct eb_mppt_config *cfg);
