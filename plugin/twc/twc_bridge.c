@@ -7,6 +7,8 @@
 #include "broker_io.h"
 #include "json_out.h"
 
+/* The most of a refused pool value that its report quotes. */
+#define POOL_VALUE_QUOTE_MAX 32
 /* Far more than the link thread queues between two ticks (10 a second at least). */
 #define OUTBOX_CAPACITY 10000
 
@@ -125,8 +127,8 @@ static int refuse_pool(struct twc_bridge *t, const struct mosquitto_evt_message 
 	json_out_begin_object(&o);
 	json_out_key(&o, "error");
 	json_out_string(&o, why);
-	/* Quoted, not copied: a megabyte refused leaves a report of a few hundred bytes. */
-	json_out_text_prefix(&o, "value", ed->payload, ed->payloadlen, JSON_OUT_QUOTE_MAX);
+	/* Quoted, not copied: a good value has at most 4 digits, and a megabyte refused leaves a short report. */
+	json_out_text_prefix(&o, "value", ed->payload, ed->payloadlen, POOL_VALUE_QUOTE_MAX);
 	const char *client_id = eb_client_id(ed->client), *user = eb_client_username(ed->client);
 	json_out_text_prefix(&o, "client_id", client_id, strlen(client_id), JSON_OUT_QUOTE_MAX);
 	json_out_text_prefix(&o, "user", user, strlen(user), JSON_OUT_QUOTE_MAX);
