@@ -18,15 +18,20 @@
 #define BATCH_KEEP_BYTES (64 * 1024)
 #define BATCH_KEEP_MESSAGES 128
 
-void mppt_bridge_init(struct mppt_bridge *m, const struct eb_mppt_config *cfg)
+int mppt_bridge_start(struct mppt_bridge *m, const struct eb_mppt_config *cfg, char *err, size_t errsz)
 {
+	(void)err; /* nothing can fail: the batch grows with the first request */
+	(void)errsz;
 	memset(m, 0, sizeof(*m));
 	m->cfg = cfg;
+	if (!cfg->enabled)
+		return 0;
 	mppt_batch_init(&m->batch);
 	qos2_dedup_init(&m->retransmissions, RETRANSMISSION_WINDOW_MS);
+	return 0;
 }
 
-void mppt_bridge_cleanup(struct mppt_bridge *m)
+void mppt_bridge_stop(struct mppt_bridge *m)
 {
 	mppt_batch_free(&m->batch);
 	free(m->topic);

@@ -7,6 +7,7 @@
 
 #include "broker_io.h"
 #include "clock.h"
+#include "eb_text.h"
 #include "venus_command.h"
 #include "venus_friendly.h"
 
@@ -26,17 +27,21 @@ struct command_source {
 	int qos;
 };
 
-bool venus_bridge_init(struct venus_bridge *v, const struct eb_venus_config *cfg)
+int venus_bridge_start(struct venus_bridge *v, const struct eb_venus_config *cfg, char *err, size_t errsz)
 {
 	memset(v, 0, sizeof(*v));
 	v->cfg = cfg;
+	if (!cfg->enabled)
+		return 0;
 	json_out_init(&v->out);
 	qos2_dedup_init(&v->retransmissions, RETRANSMISSION_WINDOW_MS);
 	v->devices = calloc(VENUS_DEVICES_MAX, sizeof(*v->devices));
-	return v->devices && venus_gate_init(&v->gate, 0, cfg->command_interval * 1000);
+	if (!v->devices || !venus_gate_init(&v->gate, 0, cfg->command_interval * 1000))
+		return eb_error(err, errsz, "out of memory");
+	return 0;
 }
 
-void venus_bridge_cleanup(struct venus_bridge *v)
+void venus_bridge_stop(struct venus_bridge *v)
 {
 	venus_gate_free(&v->gate);
 	json_out_free(&v->out);
@@ -127,7 +132,7 @@ static bool command_is_allowed(struct venus_bridge *v, const struct command_sour
 	return true;
 }
 
-/* The whole gate of venus.md §2; on GATE_PASS, cmd holds the normalised command. */
+/* The whole gate of docs/venus.md; on GATE_PASS, cmd holds the normalised command. */
 static enum gate_outcome gate_command(struct venus_bridge *v, const struct command_source *src,
 				      struct venus_command *cmd, int64_t now_ms)
 {

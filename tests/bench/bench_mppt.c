@@ -2,7 +2,7 @@
  * Benchmark: MPPT items translated per second against the same broker's plain
  * forwarding of the same number of messages, in one run.
  *
- * One client publishes the mppt.md example request (one item) at QoS 1, to a
+ * One client publishes the docs/mppt.md example request (one item) at QoS 1, to a
  * topic the plugin does not touch and to the request topic; one subscriber
  * counts the forwarded copies, another the translations.
  *

@@ -29,7 +29,7 @@ static struct eb_broker broker;
 
 static const char spec_request[] = MPPT_SPEC_REQUEST;
 
-/* mppt.md §3.2, up to the value of time_processing. */
+/* docs/mppt.md, up to the value of time_processing. */
 static const char spec_message_head[] =
 	"{\"mppt_id\":\"IT6415AD-01-001\",\"pv\":[{\"volts\":48,\"amps\":6,\"watts\":288},"
 	"{\"volts\":48,\"amps\":6,\"watts\":288}],\"battery\":{\"volts\":55.1,\"amps\":0,\"watts\":0},"
@@ -181,7 +181,7 @@ static void test_one_message_per_item_in_order_at_request_qos(void **state)
 	expect_items_in_order(10, 2);
 }
 
-/* Each kind of bad input of mppt.md §4, with the error report it must produce. */
+/* Each kind of bad input of docs/mppt.md, with the error report it must produce. */
 static const struct bad_request {
 	const char *payload;
 	const char *error;

@@ -7,7 +7,7 @@
  * Every test has its own simulator and broker (twc_rig.h), because what a
  * link went through (drops, a charger gone) would leak into the next test.
  * After each one the broker must stop cleanly and the master must not have
- * sent a corrupt frame or one that twc.md §2 forbids.
+ * sent a corrupt frame or one that docs/twc.md forbids.
  *
  * Monitor mode is covered only as far as "the plugin sends nothing": the
  * simulator plays slaves, not a master, so there is no master's traffic for
@@ -166,7 +166,7 @@ static void test_every_topic_carries_the_simulators_values(void **state)
 		"2433/voltagePhaseA", "2433/voltagePhaseB", "2433/voltagePhaseC"};
 	expect_retained_like_the_board(retained, sizeof(retained) / sizeof(retained[0]));
 	rig_check_limits_fit(0, 30, 30);
-	/* twc.md §3: never two seconds apart (plus scheduling slack of a loaded machine). */
+	/* docs/twc.md: never two seconds apart (plus scheduling slack of a loaded machine). */
 	rig_check_heartbeat_gaps(2100);
 }
 
@@ -299,7 +299,7 @@ static void test_link_drop_reconnects_with_linkready_burst(void **state)
 		fail_msg("reconnected %.0f ms after the drop, expected a backoff of about 250 ms", delay_ms);
 
 	/*
-	 * twc.md §3: after every reconnect, five FC E1 then five FB E2, about
+	 * docs/twc.md: after every reconnect, five FC E1 then five FB E2, about
 	 * 100 ms apart. The chargers it knows keep getting their heartbeats in
 	 * between (heartbeats go first), but nothing else, and no two frames
 	 * closer than the 100 ms pacing (less 10 ms of scheduling jitter).

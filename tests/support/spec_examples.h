@@ -5,7 +5,7 @@
 #ifndef SPEC_EXAMPLES_H
 #define SPEC_EXAMPLES_H
 
-/* The MPPT request of mppt.md §2, as a data logger publishes it. */
+/* The MPPT request of docs/mppt.md, as a data logger publishes it. */
 #define MPPT_SPEC_REQUEST                                                                                          \
 	"{\"datasets\": [\n"                                                                                    \
 	"  {\"mppt\": {\"id\": \"IT6415AD-01-001\"},\n"                                                     \
@@ -18,7 +18,7 @@
 	"   ]}\n"                                                                                                  \
 	"]}"
 
-/* The Venus device information reply of venus-mqtt.md §3.2, as the battery sends it. */
+/* The Venus device information reply (docs/venus.md, "Replies"), as the battery sends it. */
 #define VENUS_REPLY_SAMPLE                                                                                         \
 	"tot_i=44785,tot_o=36889,ele_d=489,ele_m=3931,grd_d=395,grd_m=2833,inc_d=0,inc_m=-111,grd_f=0,grd_o=807,"  \
 	"grd_t=3,gct_s=1,cel_s=3,cel_p=138,cel_c=27,err_t=0,err_a=0,dev_n=140,grd_y=0,wor_m=1,"                    \

@@ -74,7 +74,7 @@ const char *rig_slave(size_t i)
 	return rig.slaves[i];
 }
 
-/* ---- payload forms (twc.md §5) ---- */
+/* ---- payload forms (docs/twc.md) ---- */
 
 static bool all_digits(const char *s)
 {
@@ -130,7 +130,7 @@ static bool is_slave(const char *id, size_t len)
 	return false;
 }
 
-/* Fails unless topic (after the prefix) and payload are what twc.md §5 allows. */
+/* Fails unless topic (after the prefix) and payload are what docs/twc.md allows. */
 static void check_status_message(const char *suffix, const char *value, int qos)
 {
 	bool amps = false, integer = false, vin = false;
@@ -613,7 +613,7 @@ void rig_up(const struct rig_setup *setup)
 	assert_true(eb_client_subscribe(rig.watch, filter, 2) >= 0);
 }
 
-/* What the master must never put on the bus: corrupt frames and twc.md §2's dangerous codes. */
+/* What the master must never put on the bus: corrupt frames and docs/twc.md's dangerous codes. */
 static int count_bad_frames(void)
 {
 	static const char *const bad[] = {"badframe", "rx FC19 ", "rx FC1A ", "rx FBE8 "};

@@ -30,7 +30,7 @@ static const char mppt_sample[] =
 	"\"standby\":\"standby\"},\"sender\":\"S001\",\"time_event\":\"2019-02-09 08:00:06.0320\",\"time_zone\":"
 	"\"+07:00\",\"time_processing\":\"2026-11-22 02:49:41.9235\"}";
 
-/* The state fields of venus.md §3 (README's table), plus type, id and updated. */
+/* The state fields of docs/venus.md (README's table), plus type, id and updated. */
 static const char venus_fields[] =
 	" total_charged_kwh total_discharged_kwh daily_charged_kwh monthly_charged_kwh daily_discharged_kwh"
 	" monthly_discharged_kwh daily_income_eur monthly_income_eur total_income_eur off_grid_power_va"

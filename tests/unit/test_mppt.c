@@ -1,4 +1,4 @@
-/* Unit tests of the pure MPPT translator (mppt.md). */
+/* Unit tests of the pure MPPT translator (docs/mppt.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

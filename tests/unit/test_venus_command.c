@@ -1,4 +1,4 @@
-/* Unit tests of the Venus command check (venus.md section 2, vendor document examples). */
+/* Unit tests of the Venus command check (docs/venus.md, vendor document examples). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -25,7 +25,7 @@
  * reports that in its heartbeat; the "limit" event shows the offer itself.
  * A slave whose id the master has, and that has already announced it, takes
  * a random new id on the master's next FC E1 and stays quiet to FB E2 until
- * its next unprompted linkready (twc.md §3). Flood heartbeats go to the last
+ * its next unprompted linkready (docs/twc.md). Flood heartbeats go to the last
  * master heard, 7777 before any.
  *
  * stdin, one command a line, each answered on stdout with "ok" or
