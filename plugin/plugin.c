@@ -12,7 +12,7 @@
 #include "broker_io.h"
 #include "clock.h"
 #include "eb_text.h"
-#include "plugin.h"
+#include "plugin_state.h"
 #include "stats.h"
 
 #define EXPORT __attribute__((visibility("default")))

@@ -19,14 +19,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -247,10 +244,10 @@ static void test_silent_charger_is_gone_after_26_s_and_comes_back(void **state)
 	rig_expect("all/totalAmpsInUse", "26.5", 3 * RIG_CHANGE_MS);
 	rig_expect("2433/currentVehicleVIN", VIN_B, RIG_VIN_MS);
 
-	int64_t silent_since = eb_sim_now_us();
+	int64_t silent_since = eb_now_us();
 	rig_do("silence 2433 on");
 	rig_expect("2433/ampsInUse", "0", GONE_MS + 4000);
-	double after_s = (double)(eb_sim_now_us() - silent_since) / 1e6;
+	double after_s = (double)(eb_now_us() - silent_since) / 1e6;
 	printf("charger 2433 was declared gone %.1f s after it fell silent\n", after_s);
 	/* Its last answer came at most a heartbeat before the silence. */
 	if (after_s < (GONE_MS - 2000) / 1000.0)
@@ -317,7 +314,7 @@ static void test_link_drop_reconnects_with_linkready_burst(void **state)
 		if (strncmp(e.line, "rx FBE0 from 7777 to ", 21) == 0)
 			continue;
 		const char *expected = linkready < 5 ? "rx FCE1 from 7777 to all" : "rx FBE2 from 7777 to all";
-		if (strncmp(e.line, expected, strlen(expected)) != 0)
+		if (!eb_starts_with(e.line, expected))
 			fail_msg("linkready frame %d after reconnecting: expected \"%s\", got \"%s\"", linkready + 1,
 				 expected, e.line);
 		linkready++;
@@ -350,12 +347,12 @@ static void *chatter_run(void *arg)
 	char payload[32];
 	while (!atomic_load(&c->stop)) {
 		snprintf(payload, sizeof(payload), "%lu", c->sent);
-		int64_t start = eb_sim_now_us();
+		int64_t start = eb_now_us();
 		if (eb_client_publish_str(c->publisher, "house/chatter", payload, 1) == 0)
 			c->sent++;
 		else
 			c->failed++;
-		int64_t ack_us = eb_sim_now_us() - start;
+		int64_t ack_us = eb_now_us() - start;
 		if (ack_us > c->slowest_ack_us)
 			c->slowest_ack_us = ack_us;
 		usleep(CHATTER_PAUSE_US); /* a steady rate, not as fast as possible */
@@ -743,9 +740,7 @@ static void test_per_listener_settings_with_twc_refused(void **state)
 	eb_broker_config_head("per_listener_settings true");
 	int status;
 	char *log = eb_broker_run_to_exit("plugin_opt_twc_port tcp://127.0.0.1:9\n", &status);
-	bool named = false;
-	for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"))
-		named |= strstr(line, "energy-bridge") && strstr(line, "per_listener_settings");
+	bool named = eb_lines_with(log, "energy-bridge", "per_listener_settings") > 0;
 	if (status == 0 || !named)
 		fail_msg("per_listener_settings with TWC: expected exit with a line naming it, got status %d", status);
 	free(log);
@@ -790,25 +785,14 @@ static void test_options_shape_the_link_and_topics(void **state)
 
 /* ---- the link not there at start ---- */
 
-static int unused_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 /*
  * The converter appears appear_ms after the broker started; the master must
  * find it within found_ms of that moment.
  */
 static void converter_appears_after(int appear_ms, int found_ms)
 {
-	int port = unused_port();
+	int port = eb_free_port();
+	assert_true(port > 0);
 	char extra[128];
 	snprintf(extra, sizeof(extra), "plugin_opt_twc_port tcp://127.0.0.1:%d\n", port);
 	struct eb_broker b;
@@ -819,7 +803,7 @@ static void converter_appears_after(int appear_ms, int found_ms)
 	assert_int_equal(eb_client_publish_str(c, "house/meanwhile", "served", 1), 0);
 
 	/* The converter appears later, on the configured port. */
-	usleep((useconds_t)appear_ms * 1000);
+	eb_sleep_ms(appear_ms);
 	char port_text[16];
 	snprintf(port_text, sizeof(port_text), "%d", port);
 	struct eb_sim *sim = eb_sim_start((const char *const[]){"--port", port_text, NULL});
