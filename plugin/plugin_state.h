@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "ha_bridge.h"
+#include "log_limit.h"
 #include "telemetry_bridge.h"
 #include "twc_bridge.h"
 #include "venus_bridge.h"
@@ -24,6 +25,7 @@ struct eb_plugin {
 	struct twc_bridge twc;
 	struct ha_bridge ha;		/* Home Assistant discovery */
 	uint64_t forgeries_refused;
+	struct log_limit refusal_log;	/* every job's client-caused log lines, per client */
 	int64_t started_ms;
 	int64_t next_stats_ms;
 };

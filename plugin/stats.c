@@ -16,6 +16,7 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 	json_out_begin_object(o);
 	counter(o, "uptime_s", (uint64_t)((now_ms - p->started_ms) / 1000));
 	counter(o, "forgeries_refused", p->forgeries_refused);
+	counter(o, "log_lines_left_out", p->refusal_log.lines_left_out);
 	for (int i = 0; i < TELEMETRY_DATASETS; i++) {
 		const struct telemetry_dataset *d = &p->telemetry.sets[i];
 		if (!d->cfg || !d->cfg->enabled)
@@ -54,6 +55,23 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 		counter(o, "pool_changes", p->twc.pool_changes);
 		counter(o, "pool_refusals", p->twc.pool_refusals);
 		counter(o, "outbox_refused", outbox_refused(&p->twc.outbox));
+		counter(o, "id_clashes", c.id_clashes);
+		counter(o, "frames_ignored", c.frames_ignored);
+		counter(o, "reply_timeouts", c.reply_timeouts);
+		counter(o, "foreign_master_frames", c.foreign_master_frames);
+		json_out_end_object(o);
+	}
+	if (p->ha.enabled) {
+		const struct ha_bridge *h = &p->ha;
+		json_out_key(o, "ha");
+		json_out_begin_object(o);
+		counter(o, "configs_published", h->configs_published);
+		counter(o, "wall_connectors", h->twc_count);
+		counter(o, "batteries", h->venus_count);
+		counter(o, "mppt_controllers", h->mppt_count);
+		counter(o, "battery_packs", h->pms_count);
+		counter(o, "inverters", h->inverter_count);
+		counter(o, "devices_not_announced", h->devices_not_announced);
 		json_out_end_object(o);
 	}
 	json_out_end_object(o);

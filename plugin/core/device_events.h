@@ -33,6 +33,7 @@ struct eb_device_event {
 	unsigned pv_count, load_count;	/* an MPPT controller's or inverter's strings and loads in its latest sample */
 	unsigned phase_count;		/* an inverter's grid phases in its latest sample */
 	bool has_state;			/* Venus: the reply updated the device's retained state */
+	const char *source;		/* MPPT, PMS, inverter: who sent the sample (user name, else client id); may be NULL */
 };
 
 struct eb_device_observer {

@@ -5,6 +5,7 @@
 
 #include "broker_io.h"
 #include "clock.h"
+#include "log_limit.h"
 
 #define GONE_MARGIN_MS 5000
 /* Discovery configs are kept by the broker for Home Assistant's next start: QoS 1, retained. */
@@ -116,9 +117,19 @@ void ha_bridge_on_tick(struct ha_bridge *h, int64_t now_ms)
 	}
 }
 
+/* <ha prefix>/<component>/energy_bridge_<...>/...: where the plugin's discovery configs are. */
+static bool is_plugin_config(const struct ha_bridge *h, const char *topic)
+{
+	size_t n = strlen(h->setup.ha->prefix);
+	if (strncmp(topic, h->setup.ha->prefix, n) != 0 || topic[n] != '/')
+		return false;
+	const char *component_end = strchr(topic + n + 1, '/');
+	return component_end && strncmp(component_end + 1, "energy_bridge_", strlen("energy_bridge_")) == 0;
+}
+
 bool ha_bridge_owns_topic(const struct ha_bridge *h, const char *topic)
 {
-	return h->enabled && eb_topic_under(topic, HA_AVAILABILITY_TOPIC);
+	return eb_topic_under(topic, HA_AVAILABILITY_TOPIC) || (h->enabled && is_plugin_config(h, topic));
 }
 
 void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_message *ed)
@@ -143,10 +154,11 @@ void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_messag
  * logger may name any controller) must not fill the broker with them. Beyond
  * the bounds, a new device is not announced, and that is logged once.
  */
-static bool table_has_room(size_t count, size_t max, bool *said, const char *kind)
+static bool table_has_room(struct ha_bridge *h, size_t count, size_t max, bool *said, const char *kind)
 {
 	if (count < max)
 		return true;
+	h->devices_not_announced++;
 	if (!*said)
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: ha: %zu %s announced already: no more are "
 						       "announced until the broker restarts",
@@ -171,7 +183,7 @@ static void twc_slave_seen(struct ha_bridge *h, unsigned id)
 		if (h->twc[i].id == id)
 			s = &h->twc[i];
 	if (!s) {
-		if (!table_has_room(h->twc_count, HA_TWC_SLAVES_MAX, &h->twc_full_said, "wall connectors"))
+		if (!table_has_room(h, h->twc_count, HA_TWC_SLAVES_MAX, &h->twc_full_said, "wall connectors"))
 			return;
 		s = &h->twc[h->twc_count++];
 		*s = (struct ha_twc_slave){.id = id};
@@ -199,14 +211,15 @@ static void venus_seen(struct ha_bridge *h, const char *vendor, const char *type
 	if (!d) {
 		/* Announced with its first state, so that the state topic its entities read carries data. */
 		if (!state_published ||
-		    !table_has_room(h->venus_count, HA_VENUS_DEVICES_MAX, &h->venus_full_said, "batteries"))
+		    !table_has_room(h, h->venus_count, HA_VENUS_DEVICES_MAX, &h->venus_full_said, "batteries"))
 			return;
 		d = &h->venus[h->venus_count++];
 		*d = (struct ha_venus_device){0};
 		snprintf(d->type, sizeof(d->type), "%s", type);
 		snprintf(d->id, sizeof(d->id), "%s", id);
-		char what[2 * HA_NAME_MAX + 16];
-		snprintf(what, sizeof(what), "battery %s/%s", type, id);
+		char what[2 * LOG_QUOTE_SIZE + 16], quoted_type[LOG_QUOTE_SIZE], quoted_id[LOG_QUOTE_SIZE];
+		snprintf(what, sizeof(what), "battery %s/%s", log_quote_str(quoted_type, type),
+			 log_quote_str(quoted_id, id));
 		bool own_availability = h->setup.venus_poll_interval_s > 0;
 		publish_set(h, ha_discovery_venus(&h->set, &h->topics, vendor, type, id, own_availability), what);
 		availability_soon(h);
@@ -216,6 +229,29 @@ static void venus_seen(struct ha_bridge *h, const char *vendor, const char *type
 		d->online = true;
 		publish_venus_availability(d);
 	}
+}
+
+static uint64_t sender_key(const char *sender)
+{
+	uint64_t k = 1469598103934665603ULL;
+	for (const unsigned char *p = (const unsigned char *)(sender ? sender : ""); *p; p++)
+		k = (k ^ *p) * 1099511628211ULL;
+	return k;
+}
+
+/* Room for one more device of a sender who has `mine` in the table already: the table's bound and the sender's share. */
+static bool sender_has_room(struct ha_bridge *h, size_t mine, size_t share, size_t count, size_t max, bool *said,
+			    const char *kind)
+{
+	if (mine < share)
+		return table_has_room(h, count, max, said, kind);
+	h->devices_not_announced++;
+	if (!h->share_said)
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: ha: a sender reported more than %zu %s: its "
+						       "others are not announced until the broker restarts",
+				     share, kind);
+	h->share_said = true;
+	return false;
 }
 
 /*
@@ -234,12 +270,17 @@ static void channels_seen(struct ha_bridge *h, const struct eb_device_event *e)
 		if (strcmp(table[i].id, e->id) == 0)
 			d = &table[i];
 	if (!d) {
-		if (!table_has_room(*count, mppt ? HA_MPPT_DEVICES_MAX : HA_INVERTER_DEVICES_MAX,
-				    mppt ? &h->mppt_full_said : &h->inverter_full_said,
-				    mppt ? "MPPT controllers" : "inverters"))
+		uint64_t key = sender_key(e->source);
+		size_t mine = 0;
+		for (size_t i = 0; i < *count; i++)
+			mine += table[i].sender == key;
+		if (!sender_has_room(h, mine, HA_MPPT_PER_SENDER_MAX, *count,
+				     mppt ? HA_MPPT_DEVICES_MAX : HA_INVERTER_DEVICES_MAX,
+				     mppt ? &h->mppt_full_said : &h->inverter_full_said,
+				     mppt ? "MPPT controllers" : "inverters"))
 			return;
 		d = &table[(*count)++];
-		*d = (struct ha_mppt_device){0};
+		*d = (struct ha_mppt_device){.sender = key};
 		snprintf(d->id, sizeof(d->id), "%s", e->id);
 	}
 	if (e->pv_count <= d->pv_count && e->load_count <= d->load_count && e->phase_count <= d->phase_count)
@@ -248,28 +289,35 @@ static void channels_seen(struct ha_bridge *h, const struct eb_device_event *e)
 	d->pv_count = e->pv_count > d->pv_count ? e->pv_count : d->pv_count;
 	d->load_count = e->load_count > d->load_count ? e->load_count : d->load_count;
 	d->phase_count = e->phase_count > d->phase_count ? e->phase_count : d->phase_count;
-	char what[HA_NAME_MAX + 24];
-	snprintf(what, sizeof(what), "%s %s", mppt ? "MPPT controller" : "inverter", e->id);
+	char what[LOG_QUOTE_SIZE + 24], quoted[LOG_QUOTE_SIZE];
+	snprintf(what, sizeof(what), "%s %s", mppt ? "MPPT controller" : "inverter", log_quote_str(quoted, e->id));
 	bool built = mppt ? ha_discovery_mppt(&h->set, &h->topics, e->id, d->pv_count, d->load_count)
 			  : ha_discovery_inverter(&h->set, &h->topics, e->id, d->pv_count, d->load_count,
 						  d->phase_count);
 	publish_set(h, built, what);
 }
 
-static void pms_pack_seen(struct ha_bridge *h, const char *pms_id, const char *pack_id)
+static void pms_pack_seen(struct ha_bridge *h, const char *pms_id, const char *pack_id, const char *sender)
 {
 	if (strlen(pms_id) > HA_NAME_MAX || strlen(pack_id) > HA_NAME_MAX)
 		return;
 	for (size_t i = 0; i < h->pms_count; i++)
 		if (strcmp(h->pms[i].pms_id, pms_id) == 0 && strcmp(h->pms[i].pack_id, pack_id) == 0)
 			return;
-	if (!table_has_room(h->pms_count, HA_PMS_PACKS_MAX, &h->pms_full_said, "battery packs"))
+	uint64_t key = sender_key(sender);
+	size_t mine = 0;
+	for (size_t i = 0; i < h->pms_count; i++)
+		mine += h->pms[i].sender == key;
+	if (!sender_has_room(h, mine, HA_PMS_PACKS_PER_SENDER_MAX, h->pms_count, HA_PMS_PACKS_MAX, &h->pms_full_said,
+			     "battery packs"))
 		return;
 	struct ha_pms_pack *d = &h->pms[h->pms_count++];
+	*d = (struct ha_pms_pack){.sender = key};
 	snprintf(d->pms_id, sizeof(d->pms_id), "%s", pms_id);
 	snprintf(d->pack_id, sizeof(d->pack_id), "%s", pack_id);
-	char what[2 * HA_NAME_MAX + 32];
-	snprintf(what, sizeof(what), "battery pack %s of PMS %s", pack_id, pms_id);
+	char what[2 * LOG_QUOTE_SIZE + 32], quoted_pms[LOG_QUOTE_SIZE], quoted_pack[LOG_QUOTE_SIZE];
+	snprintf(what, sizeof(what), "battery pack %s of PMS %s", log_quote_str(quoted_pack, pack_id),
+		 log_quote_str(quoted_pms, pms_id));
 	publish_set(h, ha_discovery_pms_pack(&h->set, &h->topics, pms_id, pack_id), what);
 }
 
@@ -284,7 +332,7 @@ void ha_bridge_on_device(void *ha_bridge, const struct eb_device_event *event)
 		channels_seen(h, event);
 		break;
 	case EB_DEVICE_PMS_PACK:
-		pms_pack_seen(h, event->id, event->part);
+		pms_pack_seen(h, event->id, event->part, event->source);
 		break;
 	case EB_DEVICE_VENUS:
 		venus_seen(h, event->vendor, event->type, event->id, event->has_state);

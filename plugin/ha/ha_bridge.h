@@ -50,11 +50,21 @@
 /* A device just announced: its availability again soon, once Home Assistant has subscribed. */
 #define HA_AVAILABILITY_AFTER_ANNOUNCE_MS 2000
 
-/* Bounds of the tables of announced devices (beyond them, new devices are not announced). */
+/*
+ * Bounds of the tables of announced devices. Beyond them a new device is not
+ * announced (and counted in devices_not_announced); a device once announced
+ * is never evicted, so an invented one cannot take a real one's place.
+ * MPPT, inverter, PMS and pack ids are whatever a data logger writes, so each
+ * sender (user name, or client id without one) may fill only its share of a
+ * table (HA_MPPT_PER_SENDER_MAX; a PMS's 48 packs for the pack table): a
+ * logger that invents ids uses up its own share, not the other loggers'.
+ */
 #define HA_TWC_SLAVES_MAX 16
 #define HA_VENUS_DEVICES_MAX 32
 #define HA_MPPT_DEVICES_MAX 64
+#define HA_MPPT_PER_SENDER_MAX 16	/* for inverters too */
 #define HA_PMS_PACKS_MAX 96		/* two full PMS of 48 packs */
+#define HA_PMS_PACKS_PER_SENDER_MAX 48
 #define HA_INVERTER_DEVICES_MAX 64
 /* The longest device type and id kept; a device with a longer one is not announced. */
 #define HA_NAME_MAX 96
@@ -75,12 +85,14 @@ struct ha_venus_device {
 /* An MPPT controller or an inverter. */
 struct ha_mppt_device {
 	char id[HA_NAME_MAX + 1];
+	uint64_t sender;		/* FNV-1a of who first reported it */
 	unsigned pv_count, load_count, phase_count;	/* as announced */
 };
 
 struct ha_pms_pack {
 	char pms_id[HA_NAME_MAX + 1];
 	char pack_id[HA_NAME_MAX + 1];
+	uint64_t sender;		/* FNV-1a of who first reported it */
 };
 
 /* What discovery needs to know of the jobs, filled in by plugin.c. */
@@ -108,10 +120,11 @@ struct ha_bridge {
 	size_t pms_count;
 	struct ha_mppt_device inverter[HA_INVERTER_DEVICES_MAX];
 	size_t inverter_count;
-	bool twc_full_said, venus_full_said, mppt_full_said, pms_full_said, inverter_full_said;
+	bool twc_full_said, venus_full_said, mppt_full_said, pms_full_said, inverter_full_said, share_said;
 	int64_t next_availability_ms;
 	int64_t last_availability_ms;	/* when availability last went out in full */
 	uint64_t configs_published;
+	uint64_t devices_not_announced;	/* a table or a sender's share was full */
 };
 
 /*
@@ -124,7 +137,11 @@ void ha_bridge_stop(struct ha_bridge *h);
 
 /* Availability: changes and the heartbeat (TICK). */
 void ha_bridge_on_tick(struct ha_bridge *h, int64_t now_ms);
-/* True for the availability topics, which only the plugin publishes. */
+/*
+ * True for the topics only the plugin publishes: the availability topics
+ * (whether discovery is on or not: the name is the plugin's), and with
+ * discovery on its configs, <ha prefix>/<component>/energy_bridge_<...>/...
+ */
 bool ha_bridge_owns_topic(const struct ha_bridge *h, const char *topic);
 /* Watches for Home Assistant's own "online" on <ha prefix>/status; never refuses anything. */
 void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_message *ed);

@@ -1,5 +1,6 @@
 #include "telemetry_bridge.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,12 @@
 
 /* How long a QoS 2 request is remembered to recognise its retransmission. */
 #define RETRANSMISSION_WINDOW_MS (120 * 1000)
+/*
+ * The batch is reused from request to request, but a large request must not
+ * leave the broker holding megabytes for good: beyond these, it is freed.
+ */
+#define BATCH_KEEP_BYTES (64 * 1024)
+#define BATCH_KEEP_MESSAGES 128
 
 int telemetry_bridge_start(struct telemetry_bridge *t, const struct eb_telemetry_config *mppt,
 			   const struct eb_telemetry_config *pms, const struct eb_telemetry_config *inverter, char *err,
@@ -71,22 +78,43 @@ static const char *output_topic(struct telemetry_bridge *t, const char *prefix, 
 	return t->topic;
 }
 
-static void publish_translations(struct telemetry_bridge *t, struct telemetry_dataset *d, int qos)
+/* After a large request the batch returns to nothing; a small one keeps its memory for the next. */
+static void release_large_batch(struct telemetry_bridge *t)
+{
+	/*
+	 * The last large request's parse tree and the broker's copies of it and
+	 * of its translations were many small blocks among others, freed by now:
+	 * without a trim, glibc keeps those pages for good.
+	 */
+	if (t->trim_pending)
+		malloc_trim(0);
+	t->trim_pending = false;
+	if (t->batch.text.cap <= BATCH_KEEP_BYTES && t->batch.capacity <= BATCH_KEEP_MESSAGES &&
+	    t->batch.scratch_cap <= BATCH_KEEP_BYTES)
+		return;
+	telemetry_batch_free(&t->batch);
+	t->trim_pending = true; /* the broker frees its copies after this callback: trim at the next request */
+}
+
+static void publish_translations(struct telemetry_bridge *t, struct telemetry_dataset *d, int qos,
+				 const char *sender)
 {
 	for (size_t i = 0; i < t->batch.count; i++) {
 		const struct telemetry_message *msg = &t->batch.messages[i];
 		const char *topic = output_topic(t, d->cfg->output_prefix, msg->id);
 		if (!topic || eb_publish(NULL, topic, telemetry_message_json(&t->batch, i), msg->json_len, qos, false,
 					 NULL) != MOSQ_ERR_SUCCESS) {
+			char id[LOG_QUOTE_SIZE];
 			mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s: could not publish a translation for %s",
-					     d->name, msg->id);
+					     d->name, log_quote_str(id, msg->id));
 			continue;
 		}
 		d->messages_published++;
 		eb_device_report(&t->observer, &(struct eb_device_event){.kind = d->device_kind, .id = msg->id,
 								   .part = msg->part, .pv_count = msg->pv_count,
 								   .load_count = msg->load_count,
-								   .phase_count = msg->phase_count});
+								   .phase_count = msg->phase_count,
+								   .source = sender});
 	}
 }
 
@@ -103,19 +131,23 @@ static void report_refusal(struct telemetry_bridge *t, const struct telemetry_da
 	json_out_text(&o, t->batch.error, strlen(t->batch.error)); /* may quote a header name, cut short */
 	json_out_key(&o, "path");
 	json_out_text(&o, t->batch.path, strlen(t->batch.path)); /* CSV paths quote the header as written */
-	json_out_key(&o, "sender");
-	json_out_string(&o, sender);
-	json_out_key(&o, "client_id");
-	json_out_string(&o, client_id);
+	/* A client id or user name can be 64 kB: quoted, not copied. */
+	json_out_text_prefix(&o, "sender", sender, strlen(sender), JSON_OUT_QUOTE_MAX);
+	json_out_text_prefix(&o, "client_id", client_id, strlen(client_id), JSON_OUT_QUOTE_MAX);
 	json_out_end_object(&o);
 	if (!json_out_failed(&o)) {
 		eb_publish(NULL, d->cfg->errors_topic, o.buf, o.len, ed->qos, false, NULL);
 		eb_response_send(client_id, response, o.buf, o.len, ed->qos);
 	}
 	json_out_free(&o);
-	mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: %s: refused request from client '%s' (user '%s'): %s%s%s",
-			     d->name, client_id, eb_client_username(ed->client), t->batch.path,
-			     t->batch.path[0] ? ": " : "", t->batch.error);
+	/* The path holds the request's own keys: quoted, so that a "\n" in a key cannot forge a log line. */
+	struct eb_quoted_client q;
+	char path[LOG_QUOTE_SIZE], error[LOG_QUOTE_SIZE];
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(t->refusal_log, ed->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: %s: refused request from client '%s' (user '%s'): %s%s%s", d->name, q.id, q.user,
+		       log_quote_str(path, t->batch.path), t->batch.path[0] ? ": " : "",
+		       log_quote_str(error, t->batch.error));
 }
 
 static void report_acceptance(struct telemetry_bridge *t, const struct mosquitto_evt_message *ed,
@@ -182,7 +214,7 @@ bool telemetry_bridge_on_message(struct telemetry_bridge *t, struct mosquitto_ev
 	eb_response_read(ed->properties, &response);
 
 	if (translate(&t->batch, ed->payload, ed->payloadlen, sender, eb_wall_clock(), &limits)) {
-		publish_translations(t, d, ed->qos);
+		publish_translations(t, d, ed->qos, sender);
 		report_acceptance(t, ed, &response);
 		d->requests_translated++;
 		*verdict = MOSQ_ERR_SUCCESS;
@@ -192,6 +224,7 @@ bool telemetry_bridge_on_message(struct telemetry_bridge *t, struct mosquitto_ev
 		*verdict = MOSQ_ERR_ACL_DENIED;
 	}
 	eb_response_release(&response);
+	release_large_batch(t);
 	if (ed->qos == 2)
 		qos2_dedup_record(&t->retransmissions, fp, *verdict, now_ms);
 	return true;

@@ -21,6 +21,7 @@
 #include "broker.h"
 
 #include "device_events.h"
+#include "log_limit.h"
 #include "mppt_options.h"
 #include "qos2_dedup.h"
 #include "telemetry.h"
@@ -46,6 +47,8 @@ struct telemetry_bridge {
 	char *topic;				/* reused buffer for <prefix>/<device id> */
 	size_t topic_cap;
 	struct eb_device_observer observer;	/* told of every device translated */
+	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
+	bool trim_pending;			/* a large request's memory is to be given back */
 };
 
 /*

@@ -408,7 +408,7 @@ static void test_a_will_cannot_carry_a_dangerous_command(void **state)
 
 static const char *const plugin_topics[] = {
 	"monitoring.mppt/IT6415AD-01-001", "dataset/mppt/errors", STATE_PREFIX(MINE) "state",
-	STATE_PREFIX(MINE) "reply",	   "TWC/4085/state",
+	STATE_PREFIX(MINE) "reply",	   "TWC/4085/state",	 "energy-bridge/status",
 };
 #define PLUGIN_TOPIC_COUNT (sizeof(plugin_topics) / sizeof(plugin_topics[0]))
 
@@ -423,6 +423,7 @@ static const struct {
 	{"alice", "home/kitchen/light"},
 	{"panel", NULL},
 	{"S001", "dataset/mppt"},
+	{"hass", "homeassistant/status"},
 	{"battery1", DEVICE_TOPIC(MINE)},
 	{"phone", STATE_PREFIX(MINE) "set/working_mode"},
 };
@@ -471,7 +472,7 @@ static void test_acl_file_alone_stops_forging_by_every_other_role(void **state)
 
 /* ---- the role boundaries of the acl_file (bare: nothing else decides) ---- */
 
-static const char *const everyone[] = {"alice", "panel", "S001", "battery1", "battery2", "phone", "neighbour"};
+static const char *const everyone[] = {"alice", "panel", "S001", "hass", "battery1", "battery2", "phone", "neighbour"};
 #define EVERYONE (sizeof(everyone) / sizeof(everyone[0]))
 
 /* Who may read and who may write each topic; every other user must be refused. */
@@ -480,23 +481,27 @@ static const struct {
 } boundaries[] = {
 	{"dataset/mppt", "alice", "alice S001"},
 	{"dataset/mppt/errors", "alice panel", "alice"},
-	{"monitoring.mppt/IT6415AD-01-001", "alice panel", "alice"},
+	{"monitoring.mppt/IT6415AD-01-001", "alice panel hass", "alice"},
 	{APP_TOPIC(MINE), "alice battery1", "alice phone"},
 	{DEVICE_TOPIC(MINE), "alice phone", "alice battery1"},
 	{"marstek_energy/HMG-50/App/" MINE "/ctrl", "alice", "alice"},
 	{"hame_energy/HMG-51/device/" MINE "/ctrl", "alice", "alice"},
 	{APP_TOPIC(THEIRS), "alice battery2", "alice neighbour"},
 	{DEVICE_TOPIC(THEIRS), "alice neighbour", "alice battery2"},
-	{STATE_PREFIX(MINE) "state", "alice panel phone", "alice"},
+	{STATE_PREFIX(MINE) "state", "alice panel hass phone", "alice"},
 	{STATE_PREFIX(MINE) "reply", "alice panel phone", "alice"},
 	{STATE_PREFIX(MINE) "error", "alice panel phone", "alice"},
-	{STATE_PREFIX(MINE) "set/working_mode", "alice phone", "alice phone"},
-	{STATE_PREFIX(MINE) "set/time_period/3", "alice phone", "alice phone"},
-	{STATE_PREFIX(THEIRS) "state", "alice panel neighbour", "alice"},
-	{STATE_PREFIX(THEIRS) "set/working_mode", "alice neighbour", "alice neighbour"},
-	{"TWC/4085/state", "alice panel phone", "alice"},
-	{"TWC/config/maxAmpsForSlaves/set", "alice panel phone", "alice phone"},
-	{"energy-bridge/stats", "alice panel", "alice"},
+	{STATE_PREFIX(MINE) "set/working_mode", "alice phone", "alice hass phone"},
+	{STATE_PREFIX(MINE) "set/time_period/3", "alice phone", "alice hass phone"},
+	{STATE_PREFIX(THEIRS) "state", "alice panel hass neighbour", "alice"},
+	{STATE_PREFIX(THEIRS) "set/working_mode", "alice neighbour", "alice hass neighbour"},
+	{"TWC/4085/state", "alice panel hass phone", "alice"},
+	{"TWC/config/maxAmpsForSlaves/set", "alice panel hass phone", "alice hass phone"},
+	{"energy-bridge/stats", "alice panel hass", "alice"},
+	{"energy-bridge/status", "alice panel hass", "alice"},
+	{"homeassistant/status", "alice hass", "alice hass"},
+	{"homeassistant/sensor/energy_bridge_mppt_S001/pv_power/config", "alice hass", "alice"},
+	{"homeassistant/light/kitchen/config", "alice hass", "alice"},
 	{"home/kitchen/light", "alice", "alice"},
 };
 #define BOUNDARIES (sizeof(boundaries) / sizeof(boundaries[0]))

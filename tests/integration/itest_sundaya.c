@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "harness.h"
-#include "raw_qos2.h"
+#include "raw_mqtt.h"
 #include "spec_examples.h"
 
 #define QUIET_MS 300 /* how long "nothing more arrives" is watched */
@@ -104,10 +104,18 @@ static void test_spec_examples_translated_exactly_v311_and_v5(void **state)
 	eb_client_disconnect(pms);
 }
 
-/* Bad input of each kind, with the report it must produce, per dataset. */
+/*
+ * Bad input of each kind, with the report it must produce, per dataset. A
+ * client's first LOG_LIMIT_BURST refusals are logged (log_limit.h): the log
+ * checks below look at those.
+ */
 static const struct bad_request {
 	const char *topic, *payload, *error, *path;
 } bad_requests[] = {
+	{"dataset/inverter", "{\"datasets\":[{\"inverter_id\":\"I\",\"data\":[{\"time_local\":\"20200101T000000\","
+			     "\"pv\":{\"volts\":[1],\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],"
+			     "\"amps\":[1]},\"grid\":{\"volts\":[230],\"amps\":[1],\"pf\":[1.5]}}]}]}",
+	 "must be from 0 to 1", "datasets[0].data[0].grid.pf[0]"},
 	{"dataset/pms", "{\"datasets\":[{\"pms_id\":\"a\\u0000b\",\"data\":[]}]}",
 	 "payload holds the escaped NUL character \\u0000 (byte 25)", ""},
 	{"dataset/pms", "{\"datasets\":[{\"pms_id\":\"P\",\"pms\":{\"id\":\"Q\"},\"data\":[]}]}",
@@ -118,10 +126,6 @@ static const struct bad_request {
 	{"dataset/pms/csv", "", "payload has no CSV header", "header"},
 	{"dataset/pms/csv", "pms_id,volts\n", "unknown column 'volts'", "header"},
 	{"dataset/pms/csv", PMS_SPEC_CSV "\"x\n", "unterminated quote", "rows[1]"},
-	{"dataset/inverter", "{\"datasets\":[{\"inverter_id\":\"I\",\"data\":[{\"time_local\":\"20200101T000000\","
-			     "\"pv\":{\"volts\":[1],\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},\"load\":{\"volts\":[1],"
-			     "\"amps\":[1]},\"grid\":{\"volts\":[230],\"amps\":[1],\"pf\":[1.5]}}]}]}",
-	 "must be from 0 to 1", "datasets[0].data[0].grid.pf[0]"},
 	{"dataset/inverter", "{\"datasets\":[{\"inverter_id\":\"I\",\"data\":[{\"time_local\":\"20200101T000000\","
 			     "\"pv\":{\"volts\":[01],\"amps\":[1]}}]}]}",
 	 "payload holds a number with a leading zero (byte 87)", ""},
@@ -189,7 +193,7 @@ static void test_bad_input_refused_with_report_valid_traffic_unaffected(void **s
 	assert_non_null(strstr(log, "energy-bridge: inverter: refused request from client 'logger-7' (user 'S001'): "
 				    "datasets[0].data[0].grid.pf[0]: must be from 0 to 1"));
 	assert_non_null(strstr(log, "energy-bridge: pms: refused request from client 'logger-8' (user 'S008'): header: "
-				    "unknown column 'volts'"));
+				    "payload has no CSV header"));
 	free(log);
 	eb_client_disconnect(v5);
 	eb_client_disconnect(v311);
@@ -242,8 +246,8 @@ static void test_plugin_topics_cannot_be_forged(void **state)
 	(void)state;
 	struct eb_client *watch = subscriber("#", 1);
 	struct eb_client *forger = eb_client_simple(broker.port, "forger", "mallory", MQTT_PROTOCOL_V5);
-	const char *owned[] = {"monitoring.pms/PMS-02-007", "monitoring.inverter/X", "dataset/pms/errors",
-			       "dataset/inverter/errors"};
+	const char *owned[] = {"dataset/inverter/errors", "monitoring.pms/PMS-02-007", "monitoring.inverter/X",
+			       "dataset/pms/errors"};
 	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
 		assert_int_equal(eb_client_publish_str(forger, owned[i], "{\"fake\":1}", 1), MQTT_RC_NOT_AUTHORIZED);
 		assert_int_equal(eb_client_publish(forger, owned[i], "{}", 2, 1, true, NULL), MQTT_RC_NOT_AUTHORIZED);

@@ -86,7 +86,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.mppt.errors_topic, "dataset/mppt/errors");
 	assert_string_equal(cfg.mppt.output_prefix, "monitoring.mppt");
 	assert_int_equal(cfg.mppt.max_payload, 1048576);
-	assert_int_equal(cfg.mppt.max_items, 10000);
+	assert_int_equal(cfg.mppt.max_items, 500); /* at most half of Mosquitto's default max_queued_messages */
 
 	assert_true(cfg.venus.enabled);
 	assert_string_equal(cfg.venus.vendors, "hame_energy marstek_energy");

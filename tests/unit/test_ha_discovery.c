@@ -318,6 +318,51 @@ static void test_ids_that_are_not_node_ids_stay_apart(void **state)
 	release_all(configs);
 }
 
+static void node_id_of(const char *mppt_id, char *out, size_t size)
+{
+	assert_true(ha_discovery_mppt(&set, &topics, mppt_id, 1, 1));
+	struct ha_config *configs = check_set("homeassistant", 3 * 3 + 11);
+	snprintf(out, size, "%s", configs[0].node_id);
+	release_all(configs);
+}
+
+/*
+ * Ids chosen to collide: a plain id that spells another's old sanitised
+ * form (with its hash), one that spells its new encoded form, and ids that
+ * differ only in the characters replaced. Every node id differs.
+ */
+static void test_no_two_ids_share_a_node_id(void **state)
+{
+	(void)state;
+	static const char *const ids[] = {
+		"a\"b\\c", "a_b_c_d573791d", "a_b_c_x225c", "a_b_c_x225c_x5f5f5f", "a\"b c", "a b\\c",
+		"a_b_c", "a b c", "a_b c", "_x", "x", "_x_x5f", "\xc3\xa9", "\xc3\xa8", "S001", "S001_x",
+	};
+	enum { N = sizeof(ids) / sizeof(ids[0]) };
+	char node[N][512];
+	for (size_t i = 0; i < N; i++) {
+		node_id_of(ids[i], node[i], sizeof(node[i]));
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(node[i], node[j]) == 0)
+				fail_msg("ids '%s' and '%s' share node id %s", ids[i], ids[j], node[i]);
+	}
+	/* Plain ids keep their node ids (positive control): what Home Assistant already knows stays. */
+	assert_string_equal(node[6], "energy_bridge_mppt_a_b_c");
+	assert_string_equal(node[14], "energy_bridge_mppt_S001");
+	assert_string_equal(node[0], "energy_bridge_mppt_a_b_c_x225c");
+
+	/* The longest ids fit whole: two 64-byte ids differing in their last byte stay apart. */
+	char a[65], b[65];
+	memset(a, '"', 64);
+	a[64] = '\0';
+	memcpy(b, a, sizeof(a));
+	b[63] = ' ';
+	char na[512], nb[512];
+	node_id_of(a, na, sizeof(na));
+	node_id_of(b, nb, sizeof(nb));
+	assert_string_not_equal(na, nb);
+}
+
 static void test_configured_prefixes_are_used(void **state)
 {
 	(void)state;
@@ -360,6 +405,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mppt_controller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inverter_and_pms_pack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_that_are_not_node_ids_stay_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_two_ids_share_a_node_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configured_prefixes_are_used, setup, teardown),
 		cmocka_unit_test(test_availability_topics),
 	};

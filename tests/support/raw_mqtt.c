@@ -1,4 +1,4 @@
-#include "raw_qos2.h"
+#include "raw_mqtt.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void put16(unsigned char **p, unsigned v)
+void eb_raw_put16(unsigned char **p, unsigned v)
 {
 	*(*p)++ = (unsigned char)(v >> 8);
 	*(*p)++ = (unsigned char)v;
@@ -22,13 +22,13 @@ static void put16(unsigned char **p, unsigned v)
 
 static void put_string(unsigned char **p, const char *s)
 {
-	put16(p, (unsigned)strlen(s));
+	eb_raw_put16(p, (unsigned)strlen(s));
 	memcpy(*p, s, strlen(s));
 	*p += strlen(s);
 }
 
 /* Writes fixed header type + remaining length + body. */
-static void send_packet(int fd, unsigned char type, const unsigned char *body, size_t len)
+void eb_raw_send_packet(int fd, unsigned char type, const unsigned char *body, size_t len)
 {
 	unsigned char head[5], *h = head;
 	*h++ = type;
@@ -42,7 +42,7 @@ static void send_packet(int fd, unsigned char type, const unsigned char *body, s
 	assert_int_equal(write(fd, body, len), (ssize_t)len);
 }
 
-static void read_exactly(int fd, unsigned char *buf, size_t n)
+void eb_raw_read_exactly(int fd, unsigned char *buf, size_t n)
 {
 	size_t got = 0;
 	while (got < n) {
@@ -58,10 +58,10 @@ static void send_publish_qos2(int fd, const char *topic, const char *payload, un
 	unsigned char *body = malloc(size), *p = body;
 	assert_non_null(body);
 	put_string(&p, topic);
-	put16(&p, mid);
+	eb_raw_put16(&p, mid);
 	memcpy(p, payload, strlen(payload));
 	p += strlen(payload);
-	send_packet(fd, dup ? 0x3C : 0x34, body, (size_t)(p - body));
+	eb_raw_send_packet(fd, dup ? 0x3C : 0x34, body, (size_t)(p - body));
 	free(body);
 }
 
@@ -77,24 +77,24 @@ void eb_raw_qos2_twice(int port, const char *client_id, const char *username, co
 	put_string(&p, "MQTT");
 	*p++ = 4;
 	*p++ = 0x82;
-	put16(&p, 60);
+	eb_raw_put16(&p, 60);
 	put_string(&p, client_id);
 	put_string(&p, username);
-	send_packet(fd, 0x10, connect_body, (size_t)(p - connect_body));
+	eb_raw_send_packet(fd, 0x10, connect_body, (size_t)(p - connect_body));
 	unsigned char ack[4];
-	read_exactly(fd, ack, 4);
+	eb_raw_read_exactly(fd, ack, 4);
 	assert_int_equal(ack[0], 0x20);
 	assert_int_equal(ack[3], 0);
 
 	send_publish_qos2(fd, topic, payload, 7, false);
-	read_exactly(fd, ack, 4); /* PUBREC */
+	eb_raw_read_exactly(fd, ack, 4); /* PUBREC */
 	assert_int_equal(ack[0], 0x50);
 	send_publish_qos2(fd, topic, payload, 7, true); /* the client did not see the PUBREC */
-	read_exactly(fd, ack, 4);
+	eb_raw_read_exactly(fd, ack, 4);
 	assert_int_equal(ack[0], 0x50);
 	unsigned char rel[2] = {0, 7};
-	send_packet(fd, 0x62, rel, 2);
-	read_exactly(fd, ack, 4); /* PUBCOMP */
+	eb_raw_send_packet(fd, 0x62, rel, 2);
+	eb_raw_read_exactly(fd, ack, 4); /* PUBCOMP */
 	assert_int_equal(ack[0], 0x70);
 	close(fd);
 }
