@@ -14,6 +14,7 @@
 #include "mppt_bridge.h"
 #include "twc_bridge.h"
 #include "venus_bridge.h"
+#include "will_watch.h"
 
 struct eb_plugin {
 	mosquitto_plugin_id_t *id;
@@ -22,6 +23,8 @@ struct eb_plugin {
 	struct venus_bridge venus;
 	struct twc_bridge twc;
 	struct ha_bridge ha;		/* Home Assistant discovery */
+	struct will_watch wills;	/* tells wills from publishes in the ACL check (acl_guard) */
+	bool checks_logins;		/* the BASIC_AUTH callback is registered */
 	uint64_t forgeries_refused;
 	int64_t started_ms;
 	int64_t next_stats_ms;

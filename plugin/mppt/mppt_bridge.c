@@ -16,12 +16,13 @@ void mppt_bridge_init(struct mppt_bridge *m, const struct eb_mppt_config *cfg)
 	memset(m, 0, sizeof(*m));
 	m->cfg = cfg;
 	mppt_batch_init(&m->batch);
-	qos2_dedup_init(&m->retransmissions, RETRANSMISSION_WINDOW_MS);
+	qos2_dedup_init(&m->retransmissions, RETRANSMISSION_WINDOW_MS, 0); /* without memory: nothing is remembered */
 }
 
 void mppt_bridge_cleanup(struct mppt_bridge *m)
 {
 	mppt_batch_free(&m->batch);
+	qos2_dedup_free(&m->retransmissions);
 	free(m->topic);
 	m->topic = NULL;
 }
@@ -110,7 +111,8 @@ int mppt_bridge_on_request(struct mppt_bridge *m, struct mosquitto_evt_message *
 	if (ed->qos == 2) {
 		int verdict;
 		now_ms = eb_monotonic_ms();
-		fp = qos2_fingerprint(eb_client_id(ed->client), ed->topic, ed->payload, ed->payloadlen);
+		fp = qos2_fingerprint(eb_client_id(ed->client), mosquitto_client_username(ed->client), ed->topic,
+				      ed->payload, ed->payloadlen);
 		if (qos2_dedup_lookup(&m->retransmissions, fp, now_ms, &verdict))
 			return verdict; /* a retransmission: the broker delivers it once, we acted once */
 	}

@@ -176,6 +176,17 @@ static enum int_status parse_int(const char *s, size_t n, long long *value)
 	return INT_OK;
 }
 
+/*
+ * "0800", "-05": the battery's own reading of such a number is unknown (an
+ * octal 016 would be 14), so a value the gate checked as 16 could act as
+ * another. A lone "0" is fine.
+ */
+static bool has_leading_zero(const char *s, size_t n)
+{
+	size_t i = n > 0 && s[0] == '-' ? 1 : 0;
+	return n - i > 1 && s[i] == '0';
+}
+
 /* H:MM or HH:MM; returns false when the shape is wrong, range unchecked. */
 static bool parse_time(const char *s, size_t n, int *hour, int *minute)
 {
@@ -250,6 +261,10 @@ static bool read_cd(const struct pair *pairs, size_t n, struct venus_command *ou
 	enum int_status status = parse_int(cd->value, cd->value_len, &value);
 	if (status == INT_NOT_INTEGER)
 		return refuse(out, "cd must be a number");
+	/* The vendor's own spelling "cd=01" (one zero, one digit) reads the same in any base. */
+	bool vendor_spelling = cd->value_len == 2 && cd->value[0] == '0';
+	if (status == INT_OK && has_leading_zero(cd->value, cd->value_len) && !vendor_spelling)
+		return refuse(out, "cd must be written without leading zeros");
 	bool known = false;
 	for (size_t i = 0; status == INT_OK && i < N_FORMS; i++)
 		known = known || forms[i].cd == value;
@@ -358,6 +373,8 @@ static bool check_integer(const struct pair *p, struct venus_command *out)
 	long long value = 0;
 	enum int_status status = parse_int(p->value, p->value_len, &value);
 	bool negative_refused = p->value[0] == '-' && rule->min >= 0;
+	if (status == INT_OK && has_leading_zero(p->value, p->value_len))
+		return refuse(out, "%s must be written without leading zeros", key);
 	if (status == INT_OK && !negative_refused && value >= rule->min && value <= rule->max)
 		return true;
 	if (rule->kind == VALUE_CHOICE) {
@@ -392,6 +409,8 @@ static bool check_value(const struct pair *p, const struct pair *pairs, size_t n
 		/* match_keys has made sure that url is there */
 		const struct pair *url = find_pair(pairs, n, "url");
 		size_t url_len = url ? url->value_len : 0;
+		if (has_leading_zero(p->value, p->value_len))
+			return refuse(out, "%s must be written without leading zeros", key);
 		if (parse_int(p->value, p->value_len, &length) != INT_OK || length < 0 ||
 		    p->value[0] == '-' || (unsigned long long)length != url_len)
 			return refuse(out, "%s must be the length of url (%zu)", key, url_len);
