@@ -116,6 +116,21 @@ static struct venus_device *track_device(struct venus_bridge *v, const struct ve
 	return d;
 }
 
+/*
+ * Only a reply puts a battery in the table (commands name any id a client
+ * invents); a command that passes refreshes the entry of one that replied.
+ */
+static struct venus_device *refresh_device(struct venus_bridge *v, const struct venus_topic *t, int64_t now_ms)
+{
+	struct venus_device *d = find_device(v, t);
+	if (d) {
+		if (t->vendor[0])
+			snprintf(d->vendor, sizeof(d->vendor), "%s", t->vendor);
+		d->last_seen_ms = now_ms;
+	}
+	return d;
+}
+
 static void note_untracked(struct venus_bridge *v, const struct venus_topic *t, int64_t now_ms)
 {
 	v->devices_untracked++;
@@ -269,7 +284,7 @@ static int on_command(struct venus_bridge *v, const struct venus_topic *t, struc
 	enum gate_outcome outcome = gate_command(v, &src, &cmd, now_ms);
 	if (outcome != GATE_PASS)
 		return MOSQ_ERR_ACL_DENIED;
-	track_device(v, t, now_ms); /* for polling; a full table only means no polls */
+	refresh_device(v, t, now_ms);
 	if (cmd.payload_len != ed->payloadlen || memcmp(cmd.payload, ed->payload, cmd.payload_len) != 0) {
 		/* The broker frees the payload it had and delivers this one. */
 		void *normalised = mosquitto_malloc(cmd.payload_len);
@@ -321,9 +336,9 @@ static int on_friendly(struct venus_bridge *v, const struct venus_topic *t, stru
 	struct venus_command cmd;
 	if (gate_command(v, &src, &cmd, now_ms) != GATE_PASS)
 		return MOSQ_ERR_ACL_DENIED;
-	struct venus_device *d = track_device(v, t, now_ms);
+	struct venus_device *d = refresh_device(v, t, now_ms);
 	struct venus_device untracked = {0};
-	if (!d) { /* the table is full of batteries in use: sent all the same, under what is known */
+	if (!d) { /* a battery that has not replied yet: reached under the first vendor */
 		d = &untracked;
 		first_vendor(v, d->vendor, sizeof(d->vendor));
 		snprintf(d->type, sizeof(d->type), "%s", t->type);
