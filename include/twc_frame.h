@@ -1,5 +1,5 @@
 /*
- * twc_frame: the bytes of the Tesla Wall Connector RS-485 link (twc.md §1).
+ * twc_frame: the bytes of the Tesla Wall Connector RS-485 link (docs/twc.md).
  *
  * Encoding turns a message body into what goes on the wire: checksum
  * appended, body and checksum escaped, C0 on both ends. The receiver takes the

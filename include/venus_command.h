@@ -3,7 +3,7 @@
  *
  * A command published to <vendor>/<type>/App/<id>/ctrl reaches a battery
  * whose firmware trusts it blindly, so the plugin lets through only what the
- * table of venus.md section 2 allows: a known cd, exactly the keys of that
+ * table of docs/venus.md allows: a known cd, exactly the keys of that
  * command, every value in range, nothing repeated, nothing trailing, at most
  * 256 printable bytes. Anything else is refused with one sentence that says
  * what is wrong (for example "cp must be within 300..2500"), meant to be

@@ -1,5 +1,5 @@
 /*
- * venus_gate: the per-device rate limit of venus.md section 2.
+ * venus_gate: the per-device rate limit of docs/venus.md.
  *
  * A Venus battery takes settings slowly and a misbehaving client (or a
  * looping automation) can flood it. Per device, at most one setting or

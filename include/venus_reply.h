@@ -3,20 +3,20 @@
  *
  * Replies on <vendor>/<type>/device/<id>/ctrl are "key=value,key=value"
  * text. The reply itself is always delivered untouched; this module only
- * reads it so that the plugin can publish JSON next to it (venus.md
- * section 3). A device may send anything, so parsing never fails: a segment
- * that is not key=value, or whose key is not a plain identifier, is skipped
- * and counted, and an empty or unreadable reply is still a reply.
+ * reads it so that the plugin can publish JSON next to it (docs/venus.md).
+ * A device may send anything, so parsing never fails: a segment that is not
+ * key=value, or whose key is not a plain identifier, is skipped and counted,
+ * and an empty or unreadable reply is still a reply.
  *
  * The parsed reply points into the caller's bytes (no copy, no allocation):
  * keep the bytes alive while the reply is used.
  *
  * Kinds: a reply carrying any key of the vendor's device information table
- * (tot_i, cel_c, grd_t, ...; the answer to cd=1) is information, which the
- * caller merges into the device's venus_state (venus_state.h). Otherwise
- * "ret=" answers a setting, "get_power=" answers cd=19, and anything else is
- * other. Non-information replies render here as the JSON of the .../reply
- * topic:
+ * (venus_table.h: tot_i, cel_c, grd_t, ...; the answer to cd=1) is
+ * information, which the caller merges into the device's venus_state
+ * (venus_state.h). Otherwise "ret=" answers a setting, "get_power="
+ * answers cd=19, and anything else is other. Non-information replies render
+ * here as the JSON of the .../reply topic:
  *   ret=1                     -> {"ret":1}
  *   get_power=10|-20|30|20|800 -> {"get_power":{"phase_a_w":10,"phase_b_w":-20,
  *                                 "phase_c_w":30,"total_w":20,"output_w":800}}
@@ -87,7 +87,7 @@ bool venus_reply_render(const struct venus_reply *reply, struct json_out *o);
 
 /*
  * Reads an optional '-' and 1 to 18 digits, nothing else. The device's
- * numbers are signed; anything else is not a number.
+ * numbers are signed; anything else is not a number (eb_parse_int, eb_text.h).
  */
 bool venus_reply_integer(const char *s, size_t n, long long *value);
 

@@ -11,7 +11,8 @@
 
 #include "broker_io.h"
 #include "clock.h"
-#include "plugin.h"
+#include "eb_text.h"
+#include "plugin_state.h"
 #include "stats.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -171,11 +172,30 @@ static bool loaded_per_listener(const mosquitto_plugin_id_t *identifier)
 	return *(void *const *)identifier != NULL;
 }
 
-/* Home Assistant discovery observes the jobs that are on through their device events. */
-static void start_home_assistant(struct eb_plugin *p)
+/* The options the broker cannot honour as it loaded the plugin: 0, or -1 with the reason in err. */
+static int check_loading(const struct eb_plugin *p, const mosquitto_plugin_id_t *identifier, char *err,
+			 size_t errsz)
+{
+	if (!loaded_per_listener(identifier))
+		return 0;
+	if (p->cfg.ha.enabled) /* Home Assistant availability runs on TICK */
+		return eb_error(err, errsz, "per_listener_settings true stops Mosquitto 2.0 from running the plugin's "
+					    "timers: plugin_opt_ha_discovery needs per_listener_settings false");
+	if (p->cfg.twc.enabled || (p->cfg.venus.enabled && p->cfg.venus.poll_interval > 0))
+		return eb_error(err, errsz, "per_listener_settings true stops Mosquitto 2.0 from running the plugin's "
+					    "timers: TWC (plugin_opt_twc_port) and Venus polling "
+					    "(plugin_opt_venus_poll_interval) need per_listener_settings false");
+	return 0;
+}
+
+/*
+ * Starts the jobs (each does nothing when it is off), then lets Home
+ * Assistant discovery observe them through their device events.
+ */
+static int start_jobs(struct eb_plugin *p, char *err, size_t errsz)
 {
 	const struct eb_config *c = &p->cfg;
-	struct ha_bridge_setup setup = {
+	struct ha_bridge_setup ha_setup = {
 		.ha = &c->ha,
 		.twc_prefix = c->twc.prefix,
 		.venus_state_prefix = c->venus.state_prefix,
@@ -184,21 +204,25 @@ static void start_home_assistant(struct eb_plugin *p)
 		.twc_refresh_s = c->twc.refresh,
 		.venus_poll_interval_s = c->venus.enabled ? c->venus.poll_interval : 0,
 	};
-	ha_bridge_start(&p->ha, &setup);
-	if (!p->ha.enabled)
-		return;
-	struct eb_device_observer ha = {ha_bridge_on_device, &p->ha};
-	p->mppt.observer = ha;
-	p->venus.observer = ha;
-	p->twc.observer = ha;
+	if (mppt_bridge_start(&p->mppt, &c->mppt, err, errsz) != 0 ||
+	    venus_bridge_start(&p->venus, &c->venus, err, errsz) != 0 ||
+	    twc_bridge_start(&p->twc, &c->twc, err, errsz) != 0 || ha_bridge_start(&p->ha, &ha_setup, err, errsz) != 0)
+		return -1;
+	if (p->ha.enabled) {
+		struct eb_device_observer ha = {ha_bridge_on_device, &p->ha};
+		p->mppt.observer = ha;
+		p->venus.observer = ha;
+		p->twc.observer = ha;
+	}
+	return 0;
 }
 
 static void free_plugin(struct eb_plugin *p)
 {
-	ha_bridge_cleanup(&p->ha);
+	ha_bridge_stop(&p->ha);
 	twc_bridge_stop(&p->twc);
-	mppt_bridge_cleanup(&p->mppt);
-	venus_bridge_cleanup(&p->venus);
+	mppt_bridge_stop(&p->mppt);
+	venus_bridge_stop(&p->venus);
 	eb_config_free(&p->cfg);
 	free(p);
 }
@@ -214,39 +238,12 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 	will_watch_init(&p->wills);
 
 	char err[CONFIG_ERROR_MAX];
-	if (eb_config_load(&p->cfg, options, option_count, err, sizeof(err)) != 0) {
+	if (eb_config_load(&p->cfg, options, option_count, err, sizeof(err)) != 0 ||
+	    check_loading(p, identifier, err, sizeof(err)) != 0 || start_jobs(p, err, sizeof(err)) != 0) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s", err);
 		free_plugin(p);
 		return MOSQ_ERR_INVAL;
 	}
-	if (p->cfg.ha.enabled && loaded_per_listener(identifier)) { /* Home Assistant availability runs on TICK */
-		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: per_listener_settings true stops Mosquitto 2.0 from "
-						   "running the plugin's timers: plugin_opt_ha_discovery needs "
-						   "per_listener_settings false");
-		free_plugin(p);
-		return MOSQ_ERR_INVAL;
-	}
-	bool needs_tick = p->cfg.twc.enabled || (p->cfg.venus.enabled && p->cfg.venus.poll_interval > 0);
-	if (needs_tick && loaded_per_listener(identifier)) {
-		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: per_listener_settings true stops Mosquitto 2.0 from "
-						   "running the plugin's timers: TWC (plugin_opt_twc_port) and Venus polling "
-						   "(plugin_opt_venus_poll_interval) need per_listener_settings false");
-		free_plugin(p);
-		return MOSQ_ERR_INVAL;
-	}
-	mppt_bridge_init(&p->mppt, &p->cfg.mppt);
-	if (!venus_bridge_init(&p->venus, &p->cfg.venus)) {
-		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: out of memory");
-		free_plugin(p);
-		return MOSQ_ERR_NOMEM;
-	}
-
-	if (p->cfg.twc.enabled && twc_bridge_start(&p->twc, &p->cfg.twc, err, sizeof(err)) != 0) {
-		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s", err);
-		free_plugin(p);
-		return MOSQ_ERR_INVAL;
-	}
-	start_home_assistant(p);
 
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS)

@@ -1,5 +1,7 @@
 #include "stats.h"
 
+#include "plugin_state.h"
+
 #include "broker_io.h"
 #include "json_out.h"
 

@@ -10,21 +10,24 @@
 /* Discovery configs are kept by the broker for Home Assistant's next start: QoS 1, retained. */
 #define CONFIG_QOS 1
 
-void ha_bridge_start(struct ha_bridge *h, const struct ha_bridge_setup *setup)
+int ha_bridge_start(struct ha_bridge *h, const struct ha_bridge_setup *setup, char *err, size_t errsz)
 {
+	(void)err; /* nothing can fail: the config set grows with the first device */
+	(void)errsz;
 	memset(h, 0, sizeof(*h));
 	h->setup = *setup;
 	if (!setup->ha->enabled)
-		return;
+		return 0;
 	h->enabled = true;
 	h->topics = (struct ha_discovery_topics){setup->ha->prefix, setup->twc_prefix, setup->venus_state_prefix,
 						 setup->mppt_output_prefix, HA_AVAILABILITY_TOPIC};
 	ha_discovery_set_init(&h->set);
 	mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: ha: discovery under %s/, availability on %s",
 			     setup->ha->prefix, HA_AVAILABILITY_TOPIC);
+	return 0;
 }
 
-void ha_bridge_cleanup(struct ha_bridge *h)
+void ha_bridge_stop(struct ha_bridge *h)
 {
 	/* No "offline" here: Mosquitto 2.0 no longer delivers anything when it cleans plugins up. */
 	ha_discovery_set_free(&h->set);

@@ -99,10 +99,13 @@ struct ha_bridge {
 	uint64_t configs_published;
 };
 
-/* Starts discovery when setup->ha says it is on; otherwise every hook does nothing. */
-void ha_bridge_start(struct ha_bridge *h, const struct ha_bridge_setup *setup);
-/* Frees what it holds; safe on a zeroed bridge. */
-void ha_bridge_cleanup(struct ha_bridge *h);
+/*
+ * Starts discovery when setup->ha says it is on; otherwise every hook does
+ * nothing. 0, or -1 with the reason in err (nothing fails today).
+ */
+int ha_bridge_start(struct ha_bridge *h, const struct ha_bridge_setup *setup, char *err, size_t errsz);
+/* Stops the job and frees what it holds; safe on a zeroed bridge and after a failed start. */
+void ha_bridge_stop(struct ha_bridge *h);
 
 /* Availability: changes and the heartbeat (TICK). */
 void ha_bridge_on_tick(struct ha_bridge *h, int64_t now_ms);

@@ -11,15 +11,20 @@
 /* How long a QoS 2 request is remembered to recognise its retransmission. */
 #define RETRANSMISSION_WINDOW_MS (120 * 1000)
 
-void mppt_bridge_init(struct mppt_bridge *m, const struct eb_mppt_config *cfg)
+int mppt_bridge_start(struct mppt_bridge *m, const struct eb_mppt_config *cfg, char *err, size_t errsz)
 {
+	(void)err; /* nothing can fail: the batch grows with the first request */
+	(void)errsz;
 	memset(m, 0, sizeof(*m));
 	m->cfg = cfg;
+	if (!cfg->enabled)
+		return 0;
 	mppt_batch_init(&m->batch);
 	qos2_dedup_init(&m->retransmissions, RETRANSMISSION_WINDOW_MS, 0); /* without memory: nothing is remembered */
+	return 0;
 }
 
-void mppt_bridge_cleanup(struct mppt_bridge *m)
+void mppt_bridge_stop(struct mppt_bridge *m)
 {
 	mppt_batch_free(&m->batch);
 	qos2_dedup_free(&m->retransmissions);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "broker_io.h"
+#include "eb_text.h"
 #include "json_out.h"
 
 /* Far more than the link thread queues between two ticks (10 a second at least). */
@@ -27,27 +28,25 @@ int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char
 {
 	memset(t, 0, sizeof(*t));
 	t->cfg = cfg;
+	if (!cfg->enabled)
+		return 0;
 	struct twc_master_config mc;
 	master_config_of(cfg, &mc);
 	char problem[160];
-	if (twc_master_config_check(&mc, problem, sizeof(problem)) != 0) {
-		snprintf(err, errsz, "option %s", problem);
-		return -1;
-	}
+	if (twc_master_config_check(&mc, problem, sizeof(problem)) != 0)
+		return eb_error(err, errsz, "option %s", problem);
 	t->circuit_amps = mc.wiring_max_amps_all ? mc.wiring_max_amps_all : mc.max_amps_for_slaves;
 	if (asprintf(&t->set_topic, "%s/config/maxAmpsForSlaves/set", cfg->prefix) < 0)
 		t->set_topic = NULL;
 	if (asprintf(&t->error_topic, "%s/config/error", cfg->prefix) < 0)
 		t->error_topic = NULL;
 	if (!t->set_topic || !t->error_topic || outbox_init(&t->outbox, OUTBOX_CAPACITY) != 0) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
+		return eb_error(err, errsz, "out of memory");
 	}
 	t->link = twc_link_start(cfg->port, &mc, cfg->prefix, &t->outbox);
 	if (!t->link) {
-		snprintf(err, errsz, "could not start the TWC link thread");
 		outbox_destroy(&t->outbox);
-		return -1;
+		return eb_error(err, errsz, "could not start the TWC link thread");
 	}
 	return 0;
 }

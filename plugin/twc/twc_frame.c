@@ -74,7 +74,7 @@ static bool idle_long_enough(const struct twc_frame_rx *rx, int64_t now_ms, int6
 	return (uint64_t)now_ms - (uint64_t)rx->last_byte_ms >= (uint64_t)limit_ms;
 }
 
-/* What the bytes up to a C0 amount to, checked the way twc.md §1 lists the faults. */
+/* What the bytes up to a C0 amount to, checked the way docs/twc.md lists the faults. */
 static enum twc_frame_rx_result judge_candidate(struct twc_frame_rx *rx)
 {
 	size_t body_len;

@@ -7,6 +7,7 @@
 
 #include "broker_io.h"
 #include "clock.h"
+#include "eb_text.h"
 #include "venus_command.h"
 #include "venus_friendly.h"
 
@@ -33,17 +34,21 @@ struct command_source {
 	bool quiet; /* a possible QoS 2 retransmission: refused without a second report */
 };
 
-bool venus_bridge_init(struct venus_bridge *v, const struct eb_venus_config *cfg)
+int venus_bridge_start(struct venus_bridge *v, const struct eb_venus_config *cfg, char *err, size_t errsz)
 {
 	memset(v, 0, sizeof(*v));
 	v->cfg = cfg;
+	if (!cfg->enabled)
+		return 0;
 	json_out_init(&v->out);
 	v->devices = calloc(VENUS_DEVICES_MAX, sizeof(*v->devices));
-	return v->devices && venus_gate_init(&v->gate, 0, cfg->command_interval * 1000) &&
-	       qos2_dedup_init(&v->retransmissions, RETRANSMISSION_WINDOW_MS, 0);
+	if (!v->devices || !venus_gate_init(&v->gate, 0, cfg->command_interval * 1000) ||
+	    !qos2_dedup_init(&v->retransmissions, RETRANSMISSION_WINDOW_MS, 0))
+		return eb_error(err, errsz, "out of memory");
+	return 0;
 }
 
-void venus_bridge_cleanup(struct venus_bridge *v)
+void venus_bridge_stop(struct venus_bridge *v)
 {
 	venus_gate_free(&v->gate);
 	qos2_dedup_free(&v->retransmissions);
@@ -225,7 +230,7 @@ static bool command_is_allowed(struct venus_bridge *v, const struct command_sour
 	return false;
 }
 
-/* The whole gate of venus.md §2; on GATE_PASS, cmd holds the normalised command. */
+/* The whole gate of docs/venus.md; on GATE_PASS, cmd holds the normalised command. */
 static enum gate_outcome gate_command(struct venus_bridge *v, const struct command_source *src,
 				      struct venus_command *cmd, int64_t now_ms)
 {

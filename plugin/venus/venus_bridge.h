@@ -1,5 +1,5 @@
 /*
- * venus_bridge: the Venus job inside the broker (venus.md).
+ * venus_bridge: the Venus job inside the broker (docs/venus.md).
  *
  * Every command published to a battery's App topic passes the command gate
  * (parse, range check, admin-only dangerous commands, per-device rate limit)
@@ -68,8 +68,10 @@ struct venus_bridge {
 	struct eb_device_observer observer;	/* told of every reply translated */
 };
 
-bool venus_bridge_init(struct venus_bridge *v, const struct eb_venus_config *cfg);
-void venus_bridge_cleanup(struct venus_bridge *v);
+/* Starts the job when cfg says it is on, and does nothing otherwise: 0, or -1 with the reason in err. */
+int venus_bridge_start(struct venus_bridge *v, const struct eb_venus_config *cfg, char *err, size_t errsz);
+/* Stops the job and frees what it holds; safe on a zeroed bridge and after a failed start. */
+void venus_bridge_stop(struct venus_bridge *v);
 
 /*
  * Handles a client's publish when its topic is a Venus command, reply or

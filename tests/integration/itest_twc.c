@@ -7,7 +7,7 @@
  * Every test has its own simulator and broker (twc_rig.h), because what a
  * link went through (drops, a charger gone) would leak into the next test.
  * After each one the broker must stop cleanly and the master must not have
- * sent a corrupt frame or one that twc.md §2 forbids.
+ * sent a corrupt frame or one that docs/twc.md forbids.
  *
  * Monitor mode is covered only as far as "the plugin sends nothing": the
  * simulator plays slaves, not a master, so there is no master's traffic for
@@ -19,14 +19,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "twc_rig.h"
@@ -165,7 +162,7 @@ static void test_every_topic_carries_the_simulators_values(void **state)
 		"2433/voltagePhaseA", "2433/voltagePhaseB", "2433/voltagePhaseC"};
 	expect_retained_like_the_board(retained, sizeof(retained) / sizeof(retained[0]));
 	rig_check_limits_fit(0, 30, 30);
-	/* twc.md §3: never two seconds apart (plus scheduling slack of a loaded machine). */
+	/* docs/twc.md: never two seconds apart (plus scheduling slack of a loaded machine). */
 	rig_check_heartbeat_gaps(2100);
 }
 
@@ -245,10 +242,10 @@ static void test_silent_charger_is_gone_after_26_s_and_comes_back(void **state)
 	rig_expect("all/totalAmpsInUse", "26.5", 3 * RIG_CHANGE_MS);
 	rig_expect("2433/currentVehicleVIN", VIN_B, RIG_VIN_MS);
 
-	int64_t silent_since = eb_sim_now_us();
+	int64_t silent_since = eb_now_us();
 	rig_do("silence 2433 on");
 	rig_expect("2433/ampsInUse", "0", GONE_MS + 4000);
-	double after_s = (double)(eb_sim_now_us() - silent_since) / 1e6;
+	double after_s = (double)(eb_now_us() - silent_since) / 1e6;
 	printf("charger 2433 was declared gone %.1f s after it fell silent\n", after_s);
 	/* Its last answer came at most a heartbeat before the silence. */
 	if (after_s < (GONE_MS - 2000) / 1000.0)
@@ -298,7 +295,7 @@ static void test_link_drop_reconnects_with_linkready_burst(void **state)
 		fail_msg("reconnected %.0f ms after the drop, expected a backoff of about 250 ms", delay_ms);
 
 	/*
-	 * twc.md §3: after every reconnect, five FC E1 then five FB E2, about
+	 * docs/twc.md: after every reconnect, five FC E1 then five FB E2, about
 	 * 100 ms apart. The chargers it knows keep getting their heartbeats in
 	 * between (heartbeats go first), but nothing else, and no two frames
 	 * closer than the 100 ms pacing (less 10 ms of scheduling jitter).
@@ -315,7 +312,7 @@ static void test_link_drop_reconnects_with_linkready_burst(void **state)
 		if (strncmp(e.line, "rx FBE0 from 7777 to ", 21) == 0)
 			continue;
 		const char *expected = linkready < 5 ? "rx FCE1 from 7777 to all" : "rx FBE2 from 7777 to all";
-		if (strncmp(e.line, expected, strlen(expected)) != 0)
+		if (!eb_starts_with(e.line, expected))
 			fail_msg("linkready frame %d after reconnecting: expected \"%s\", got \"%s\"", linkready + 1,
 				 expected, e.line);
 		linkready++;
@@ -348,12 +345,12 @@ static void *chatter_run(void *arg)
 	char payload[32];
 	while (!atomic_load(&c->stop)) {
 		snprintf(payload, sizeof(payload), "%lu", c->sent);
-		int64_t start = eb_sim_now_us();
+		int64_t start = eb_now_us();
 		if (eb_client_publish_str(c->publisher, "house/chatter", payload, 1) == 0)
 			c->sent++;
 		else
 			c->failed++;
-		int64_t ack_us = eb_sim_now_us() - start;
+		int64_t ack_us = eb_now_us() - start;
 		if (ack_us > c->slowest_ack_us)
 			c->slowest_ack_us = ack_us;
 		usleep(CHATTER_PAUSE_US); /* a steady rate, not as fast as possible */
@@ -716,9 +713,7 @@ static void test_per_listener_settings_with_twc_refused(void **state)
 	eb_broker_config_head("per_listener_settings true");
 	int status;
 	char *log = eb_broker_run_to_exit("plugin_opt_twc_port tcp://127.0.0.1:9\n", &status);
-	bool named = false;
-	for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"))
-		named |= strstr(line, "energy-bridge") && strstr(line, "per_listener_settings");
+	bool named = eb_lines_with(log, "energy-bridge", "per_listener_settings") > 0;
 	if (status == 0 || !named)
 		fail_msg("per_listener_settings with TWC: expected exit with a line naming it, got status %d", status);
 	free(log);
@@ -763,22 +758,11 @@ static void test_options_shape_the_link_and_topics(void **state)
 
 /* ---- the link not there at start ---- */
 
-static int unused_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 static void test_link_missing_at_start_is_waited_for(void **state)
 {
 	(void)state;
-	int port = unused_port();
+	int port = eb_free_port();
+	assert_true(port > 0);
 	char extra[128];
 	snprintf(extra, sizeof(extra), "plugin_opt_twc_port tcp://127.0.0.1:%d\n", port);
 	struct eb_broker b;
@@ -789,7 +773,7 @@ static void test_link_missing_at_start_is_waited_for(void **state)
 	assert_int_equal(eb_client_publish_str(c, "house/meanwhile", "served", 1), 0);
 
 	/* The converter appears two seconds later, on the configured port. */
-	usleep(2000000);
+	eb_sleep_ms(2000);
 	char port_text[16];
 	snprintf(port_text, sizeof(port_text), "%d", port);
 	struct eb_sim *sim = eb_sim_start((const char *const[]){"--port", port_text, NULL});

@@ -16,21 +16,16 @@
 
 #include "ha_discovery.h"
 #include "ha_schema.h"
+#include "spec_examples.h"
+#include "util.h"
 
 static const struct ha_discovery_topics topics = {"homeassistant", "TWC", "venus", "monitoring.mppt",
 						  "energy-bridge/status"};
 
 /* README's example translation: two PV strings, two loads, a status. */
-static const char mppt_sample[] =
-	"{\"mppt_id\":\"IT6415AD-01-001\",\"pv\":[{\"volts\":48,\"amps\":6,\"watts\":288},{\"volts\":48,\"amps\":6,"
-	"\"watts\":288}],\"battery\":{\"volts\":55.1,\"amps\":0,\"watts\":0},\"load\":[{\"volts\":48,\"amps\":1.2,"
-	"\"watts\":57.6},{\"volts\":48,\"amps\":1.2,\"watts\":57.6}],\"status\":{\"bus_connect\":true,\"input\":"
-	"\"normal\",\"chgfet\":\"short\",\"chgfet_antirev\":\"short\",\"fet_antirev\":\"short\",\"input_current\":"
-	"\"overcurrent\",\"load\":\"ok\",\"pv_input\":\"short\",\"charging\":\"float\",\"system\":\"fault\","
-	"\"standby\":\"standby\"},\"sender\":\"S001\",\"time_event\":\"2019-02-09 08:00:06.0320\",\"time_zone\":"
-	"\"+07:00\",\"time_processing\":\"2026-11-22 02:49:41.9235\"}";
+static const char mppt_sample[] = MPPT_SPEC_MESSAGE;
 
-/* The state fields of venus.md §3 (README's table), plus type, id and updated. */
+/* The state fields of docs/venus.md (README's table), plus type, id and updated. */
 static const char venus_fields[] =
 	" total_charged_kwh total_discharged_kwh daily_charged_kwh monthly_charged_kwh daily_discharged_kwh"
 	" monthly_discharged_kwh daily_income_eur monthly_income_eur total_income_eur off_grid_power_va"
@@ -62,13 +57,6 @@ static bool in_list(const char *const *list, const char *topic)
 		if (strcmp(*list, topic) == 0)
 			return true;
 	return false;
-}
-
-static bool word_in(const char *words, const char *word)
-{
-	char needle[80];
-	snprintf(needle, sizeof(needle), " %s ", word);
-	return strstr(words, needle) != NULL;
 }
 
 /* Every message passes the schema; unique ids are unique; returns the configs (release each). */
@@ -195,7 +183,7 @@ static void test_venus_battery(void **state)
 			assert_string_equal(state_topic, "venus/HMG-50/0123456789ab/state");
 			char path[64];
 			assert_true(ha_template_path(ha_config_string(c, "value_template"), path, sizeof(path)));
-			if (!word_in(venus_fields, path))
+			if (!eb_word_in(venus_fields, path))
 				fail_msg("%s reads %s, not a field of the state", c->object_id, path);
 		} else {
 			assert_string_equal(c->component, "button"); /* only buttons have no state */

@@ -8,7 +8,7 @@
 
 #include "twc_frame.h"
 
-/* The examples of twc.md §2, checksum last, as the spec prints them. */
+/* The examples of docs/twc.md, checksum last, as the spec prints them. */
 static const uint8_t master_linkready1[] = {
 	0xFC, 0xE1, 0x77, 0x77, 0x77, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
 };

@@ -1,4 +1,4 @@
-/* Unit tests of the Venus command check (venus.md section 2, vendor document examples). */
+/* Unit tests of the Venus command check (docs/venus.md, vendor document examples). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -188,7 +188,7 @@ static void test_refuses_malformed_integers(void **state)
 	check_refused("cd=16,cp=800.0", "cp must be an integer");
 	check_refused("cd=16,cp=-", "cp must be an integer");
 	check_refused("cd=16,cp=0x300", "cp must be an integer");
-	check_refused("cd=16,cp=00000000000800", "cp has too many digits");
+	check_refused("cd=16,cp=00000000000800", "cp must be written without leading zeros");
 	check_refused("cd=16,cp=0000000800", "cp must be written without leading zeros");
 	check_refused("cd=16,cp=99999999999999999999999999999999999999", "cp has too many digits");
 	check_refused("cd=3,md=2,id=1,in=99999999999,on=1", "in has too many digits");

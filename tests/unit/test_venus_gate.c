@@ -1,4 +1,4 @@
-/* Unit tests of the per-device Venus rate limit (venus.md section 2). */
+/* Unit tests of the per-device Venus rate limit (docs/venus.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

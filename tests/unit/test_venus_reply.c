@@ -1,4 +1,4 @@
-/* Unit tests of Venus reply parsing and the .../reply JSON (venus.md section 3). */
+/* Unit tests of Venus reply parsing and the .../reply JSON (docs/venus.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,9 +1,10 @@
 /*
- * eb_plugin: the plugin's whole state, owned by plugin.c and passed to every
- * callback as userdata. Nothing of the plugin lives in globals.
+ * plugin_state: struct eb_plugin, the plugin's whole state, owned by
+ * plugin.c and passed to every callback as userdata. Nothing of the plugin
+ * lives in globals.
  */
-#ifndef EB_PLUGIN_H
-#define EB_PLUGIN_H
+#ifndef EB_PLUGIN_STATE_H
+#define EB_PLUGIN_STATE_H
 
 #include <stdint.h>
 
