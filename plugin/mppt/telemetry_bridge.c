@@ -6,6 +6,7 @@
 
 #include "broker_io.h"
 #include "clock.h"
+#include "eb_text.h"
 #include "inverter.h"
 #include "json_out.h"
 #include "mppt.h"
@@ -24,8 +25,6 @@ int telemetry_bridge_start(struct telemetry_bridge *t, const struct eb_telemetry
 			   const struct eb_telemetry_config *pms, const struct eb_telemetry_config *inverter, char *err,
 			   size_t errsz)
 {
-	(void)err; /* nothing can fail: the batch grows with the first request */
-	(void)errsz;
 	memset(t, 0, sizeof(*t));
 	/* The table of datasets: what differs between them is here and in their translators. */
 	t->sets[TELEMETRY_MPPT] = (struct telemetry_dataset){.name = "mppt", .cfg = mppt,
@@ -38,13 +37,15 @@ int telemetry_bridge_start(struct telemetry_bridge *t, const struct eb_telemetry
 								 .translate_json = inverter_translate,
 								 .device_kind = EB_DEVICE_INVERTER};
 	telemetry_batch_init(&t->batch);
-	qos2_dedup_init(&t->retransmissions, RETRANSMISSION_WINDOW_MS);
+	if (!qos2_dedup_init(&t->retransmissions, RETRANSMISSION_WINDOW_MS, 0))
+		return eb_error(err, errsz, "out of memory");
 	return 0;
 }
 
 void telemetry_bridge_stop(struct telemetry_bridge *t)
 {
 	telemetry_batch_free(&t->batch);
+	qos2_dedup_free(&t->retransmissions);
 	free(t->topic);
 	t->topic = NULL;
 	t->topic_cap = 0;
@@ -200,7 +201,8 @@ bool telemetry_bridge_on_message(struct telemetry_bridge *t, struct mosquitto_ev
 	int64_t now_ms = 0;
 	if (ed->qos == 2) {
 		now_ms = eb_monotonic_ms();
-		fp = qos2_fingerprint(eb_client_id(ed->client), ed->topic, ed->payload, ed->payloadlen);
+		fp = qos2_fingerprint(eb_client_id(ed->client), mosquitto_client_username(ed->client), ed->topic,
+				      ed->payload, ed->payloadlen);
 		if (qos2_dedup_lookup(&t->retransmissions, fp, now_ms, verdict))
 			return true; /* a retransmission: the broker delivers it once, we acted once */
 	}
