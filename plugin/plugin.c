@@ -91,7 +91,7 @@ static int on_tick(int event, void *event_data, void *userdata)
 	if (p->cfg.venus.enabled)
 		venus_bridge_on_tick(&p->venus, eb_monotonic_ms());
 	if (p->cfg.twc.enabled)
-		twc_bridge_on_tick(&p->twc);
+		twc_bridge_on_tick(&p->twc, eb_monotonic_ms());
 	eb_stats_on_tick(p, eb_monotonic_ms());
 	ha_bridge_on_tick(&p->ha, eb_monotonic_ms()); /* Home Assistant availability */
 	return MOSQ_ERR_SUCCESS;
@@ -117,7 +117,17 @@ static bool loaded_per_listener(const mosquitto_plugin_id_t *identifier)
 	return *(void *const *)identifier != NULL;
 }
 
-/* Home Assistant discovery observes the jobs that are on through their device events. */
+/* Every device event goes to each observer: Home Assistant, and TWC energy management (Venus readings). */
+static void fan_out_device_event(void *ctx, const struct eb_device_event *event)
+{
+	struct eb_plugin *p = ctx;
+	if (p->ha.enabled)
+		ha_bridge_on_device(&p->ha, event);
+	if (p->cfg.twc.enabled)
+		twc_bridge_on_device(&p->twc, event);
+}
+
+/* Home Assistant discovery and TWC energy management observe the jobs that are on through their device events. */
 static void start_home_assistant(struct eb_plugin *p)
 {
 	const struct eb_config *c = &p->cfg;
@@ -131,12 +141,13 @@ static void start_home_assistant(struct eb_plugin *p)
 		.venus_poll_interval_s = c->venus.enabled ? c->venus.poll_interval : 0,
 	};
 	ha_bridge_start(&p->ha, &setup);
-	if (!p->ha.enabled)
-		return;
-	struct eb_device_observer ha = {ha_bridge_on_device, &p->ha};
-	p->mppt.observer = ha;
-	p->venus.observer = ha;
-	p->twc.observer = ha;
+	struct eb_device_observer all = {fan_out_device_event, p};
+	p->mppt.observer = all;
+	p->venus.observer = all;
+	p->twc.observer = all;
+	/* Energy management reads a battery's CT through the Venus job's gate. */
+	if (p->cfg.twc.enabled && p->cfg.venus.enabled)
+		p->twc.poller = (struct eb_device_poller){venus_bridge_poll, &p->venus};
 }
 
 static void free_plugin(struct eb_plugin *p)

@@ -29,6 +29,13 @@ struct eb_device_event {
 	long amps;			/* the circuit: what the pool may be set to, -1 when not ours to set */
 	unsigned pv_count, load_count;	/* an MPPT controller's strings and loads in its latest sample */
 	bool has_state;			/* Venus: the reply updated the device's retained state */
+	/* Venus: readings the reply carried (energy management uses them). */
+	bool has_soc;
+	int soc_percent;
+	bool has_battery_w;
+	long battery_w;			/* + discharging, - charging */
+	bool has_grid_w;
+	long grid_w;			/* the battery's CT (cd=19 get_power total), import positive */
 };
 
 struct eb_device_observer {

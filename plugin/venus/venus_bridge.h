@@ -55,6 +55,14 @@ struct venus_bridge {
 	struct eb_device_observer observer;	/* told of every reply translated */
 };
 
+/*
+ * Sends command (a read such as "cd=19") to the battery type/id through the
+ * gate, as the plugin's own poll: under its vendor once it has been heard
+ * from, otherwise under each configured vendor. ctx is the venus_bridge (the
+ * shape of struct eb_device_poller). False when refused or unknown.
+ */
+bool venus_bridge_poll(void *ctx, const char *type, const char *id, const char *command);
+
 bool venus_bridge_init(struct venus_bridge *v, const struct eb_venus_config *cfg);
 void venus_bridge_cleanup(struct venus_bridge *v);
 

@@ -453,6 +453,9 @@ static const struct {
 	{STATE_PREFIX(THEIRS) "set/working_mode", "alice neighbour", "alice neighbour"},
 	{"TWC/4085/state", "alice panel phone", "alice"},
 	{"TWC/config/maxAmpsForSlaves/set", "alice panel phone", "alice phone"},
+	{"TWC/energy/mode/set", "alice panel phone", "alice phone"},
+	{"TWC/energy/chargeNow/set", "alice panel phone", "alice phone"},
+	{"TWC/energy/status", "alice panel phone", "alice"},
 	{"energy-bridge/stats", "alice panel", "alice"},
 	{"home/kitchen/light", "alice", "alice"},
 };
