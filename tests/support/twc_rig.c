@@ -400,6 +400,13 @@ const char *rig_expect_update(const char *suffix, unsigned after, int within_ms)
 	}
 }
 
+void rig_pump_for(int ms)
+{
+	int64_t deadline = deadline_after(ms);
+	while (eb_sim_now_us() < deadline)
+		pump(deadline);
+}
+
 void rig_pump_until(const char *topic, int within_ms)
 {
 	unsigned before = 0;
