@@ -229,17 +229,17 @@ void venus_reply_readings(const struct venus_reply *reply, struct venus_readings
 			const char *s = p->value, *end = p->value + p->value_len;
 			long numbers[5];
 			size_t k = 0;
-			while (k < 5) {
+			bool at_end = false;
+			while (k < 5 && !at_end) {
 				const char *bar = memchr(s, '|', (size_t)(end - s));
 				const char *stop = bar ? bar : end;
 				if (!small_integer(s, (size_t)(stop - s), -10000000, 10000000, &numbers[k]))
 					break;
 				k++;
-				if (!bar)
-					break;
-				s = bar + 1;
+				at_end = bar == NULL;
+				s = bar ? bar + 1 : end;
 			}
-			if (k == 5 && s <= end && memchr(s, '|', (size_t)(end - s)) == NULL) {
+			if (k == 5 && at_end) {
 				out->has_grid_w = true;
 				out->grid_w = numbers[3];
 			}

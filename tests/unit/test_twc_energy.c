@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "twc_energy.h"
+#include "twc_meter.h"
 #include "twc_schedule.h"
 #include "twc_share.h"
 
@@ -441,6 +442,42 @@ static void test_status_json_example(void **state)
 				  "\"reason\":\"surplus\"}");
 }
 
+/* ---- the meter's payload ---- */
+
+static long meter(const char *payload, const char *field, bool import_positive, int expect_rc)
+{
+	long w = 12345;
+	char err[160] = "";
+	int rc = twc_meter_parse(payload, strlen(payload), field, import_positive, &w, err, sizeof(err));
+	if (rc != expect_rc)
+		fail_msg("'%s' (field %s): rc %d, expected %d (%s)", payload, field ? field : "-", rc, expect_rc, err);
+	if (rc != 0 && err[0] == '\0')
+		fail_msg("'%s': refused without a reason", payload);
+	return w;
+}
+
+static void test_meter_payloads(void **state)
+{
+	(void)state;
+	assert_int_equal(meter("-1840", NULL, true, 0), -1840);
+	assert_int_equal(meter("512.5\n", "", true, 0), 513);
+	assert_int_equal(meter("1840", NULL, false, 0), -1840); /* export positive */
+	assert_int_equal(meter("{\"total_act_power\":-230.4}", "total_act_power", true, 0), -230);
+	assert_int_equal(meter("{\"ENERGY\":{\"Power\":450}}", "ENERGY.Power", true, 0), 450);
+	assert_int_equal(meter("{\"emeters\":[{\"power\":1},{\"power\":-99}]}", "emeters.1.power", true, 0), -99);
+	static const char *const bad_plain[] = {"", "-", "1e3", " 12", "12 ", "0x10", "1.", ".5", "1234567890",
+						"1.1234567", "NaN", "inf", "--1", "12W"};
+	for (size_t i = 0; i < sizeof(bad_plain) / sizeof(bad_plain[0]); i++)
+		meter(bad_plain[i], NULL, true, -1);
+	meter("{\"ENERGY\":{\"Power\":\"450\"}}", "ENERGY.Power", true, -1); /* a string, not a number */
+	meter("{\"ENERGY\":{}}", "ENERGY.Power", true, -1);
+	meter("{\"emeters\":[]}", "emeters.0.power", true, -1);
+	meter("[1,2]", "a", true, -1);
+	meter("{\"p\":1e300}", "p", true, -1); /* not a house */
+	meter("{\"p\":1", "p", true, -1);
+	meter("450", "p", true, -1);
+}
+
 /* ---- randomised: thousands of meter traces ---- */
 
 static uint64_t rng_next(uint64_t *s)
@@ -530,7 +567,7 @@ static void test_invariants_over_random_meter_traces(void **state)
 			if (res.target_amps > res.offer_amps && res.reason == TWC_REASON_SURPLUS)
 				raises_held++;
 			if (offer != last_offer) {
-				if (offer == 0) {
+				if (offer == 0 && r.pool_amps > 0) { /* a pool of 0: the master's holdoff */
 					last_stop = now;
 					stops++;
 				} else if (last_offer == 0) {
@@ -574,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_schedule_parser),
 		cmocka_unit_test(test_charge_now_parser),
 		cmocka_unit_test(test_status_json_example),
+		cmocka_unit_test(test_meter_payloads),
 		cmocka_unit_test(test_invariants_over_random_meter_traces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
