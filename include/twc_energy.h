@@ -7,7 +7,9 @@
  *
  * Promises, for every input:
  * - the offer is 0 or a whole number of amps, never above the pool;
- * - surplus: available W = charging W - grid W - margin (a battery's
+ * - surplus: available W = charging W - grid W - margin, with the
+ *   charging W of the moment the reading arrived (a car that follows a
+ *   lowered limit before the next reading must not lower it again) (a battery's
  *   charging power added at or above its priority SoC; its discharge
  *   subtracted unless it is above its buffer SoC); the target is that over
  *   volts x phases, floored. Cars start only after the target has been at
@@ -74,6 +76,7 @@ struct twc_energy_readings {
 	bool have_grid;
 	long grid_w;			/* import positive */
 	int64_t grid_ms;		/* when it arrived */
+	long grid_drawn_ca;		/* what the wall connectors drew when it arrived: the draw it saw */
 	bool have_battery;
 	int soc_percent;
 	long battery_w;			/* + discharging, - charging */

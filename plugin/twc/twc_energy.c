@@ -111,7 +111,7 @@ static bool surplus_target(const struct twc_energy *e, const struct twc_energy_r
 	if (!r->have_grid || now_ms - r->grid_ms > (int64_t)e->cfg.meter_timeout_s * 1000)
 		return false;
 	long long per_amp = (long long)volts_of(e, r) * e->cfg.phases;
-	long long charging_w = (long long)r->drawn_ca * per_amp / 100;
+	long long charging_w = (long long)r->grid_drawn_ca * per_amp / 100;
 	long long avail = charging_w - r->grid_w - e->cfg.margin_w;
 	if (e->cfg.battery && r->have_battery) {
 		long long charge = r->battery_w < 0 ? -(long long)r->battery_w : 0;

@@ -192,6 +192,11 @@ static void apply_energy_inputs(struct twc_link *l, int64_t now)
 		l->readings.have_grid = true;
 		l->readings.grid_w = in.grid_w;
 		l->readings.grid_ms = in.grid_ms;
+		/* The meter saw the cars' draw of now, not of the next turn. */
+		l->readings.grid_drawn_ca = 0;
+		for (size_t i = 0; i < TWC_MAX_SLAVES; i++)
+			if (l->master.slave[i].present)
+				l->readings.grid_drawn_ca += l->master.slave[i].drawn_ca;
 	}
 	if (in.soc) {
 		l->readings.soc_percent = in.soc_percent;

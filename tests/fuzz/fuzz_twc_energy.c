@@ -104,6 +104,7 @@ static void fuzz_rule(const uint8_t *data, size_t size)
 			r.have_grid = true;
 			r.grid_w = ((long)b[1] - 128) * 80;
 			r.grid_ms = now;
+			r.grid_drawn_ca = b[3] * 20;
 		}
 		if (flags & 2) {
 			r.have_battery = true;

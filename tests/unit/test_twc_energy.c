@@ -41,6 +41,7 @@ static struct twc_energy_readings house(long grid_w, long drawn_ca, int64_t now)
 	r.grid_w = grid_w;
 	r.grid_ms = now;
 	r.drawn_ca = drawn_ca;
+	r.grid_drawn_ca = drawn_ca;
 	r.wanting = 1;
 	r.charging = drawn_ca >= 100 ? 1 : 0;
 	return r;
@@ -307,7 +308,7 @@ static void test_charge_now_clamped_to_the_pool_and_ends(void **state)
 	r.grid_ms = 9999;
 	assert_int_equal(step(&e, &r, 9999).offer_amps, 32);
 	/* Back to surplus: the car charging at 32 A is held at the minimum, then stopped. */
-	r.drawn_ca = 3200;
+	r.drawn_ca = r.grid_drawn_ca = 3200;
 	r.charging = 1;
 	r.grid_w = 7000;
 	r.grid_ms = 10000;
@@ -426,6 +427,27 @@ static void test_charge_now_parser(void **state)
 			fail_msg("'%s' was accepted", bad[i]);
 }
 
+/* A car that follows a lowered limit before the meter speaks again does not lower it again. */
+static void test_a_lagging_meter_is_not_counted_twice(void **state)
+{
+	(void)state;
+	struct twc_energy_config c = surplus_config();
+	struct twc_energy e;
+	int64_t t = started(&e, &c);
+	t += TWC_ENERGY_RAISE_INTERVAL_MS;
+	/* The car draws 20 A and the house imports 1000 W: 20 * 230 - 1000 - 100 = 3500 W, 15 A. */
+	struct twc_energy_readings r = house(1000, 2000, t);
+	assert_int_equal(step(&e, &r, t).offer_amps, 15);
+	/* The car follows to 15 A; the meter has not spoken since: still 15 A, not 10. */
+	r.drawn_ca = 1500;
+	assert_int_equal(step(&e, &r, t + 1000).offer_amps, 15);
+	/* The meter's next reading sees the new draw: still 15 A. */
+	r.grid_w = 1000 - 5 * 230;
+	r.grid_drawn_ca = 1500;
+	r.grid_ms = t + 2000;
+	assert_int_equal(step(&e, &r, t + 2000).offer_amps, 15);
+}
+
 static void test_status_json_example(void **state)
 {
 	(void)state;
@@ -536,6 +558,7 @@ static void test_invariants_over_random_meter_traces(void **state)
 				r.have_grid = true;
 				r.grid_w = load - solar + r.drawn_ca * per_amp / 100 + rng_int(&rng, -50, 50);
 				r.grid_ms = now;
+				r.grid_drawn_ca = r.drawn_ca;
 			}
 			r.have_battery = c.battery && rng_int(&rng, 0, 5) != 0;
 			r.soc_percent = rng_int(&rng, 0, 100);
@@ -610,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_schedule_mode_windows_and_outside),
 		cmocka_unit_test(test_schedule_parser),
 		cmocka_unit_test(test_charge_now_parser),
+		cmocka_unit_test(test_a_lagging_meter_is_not_counted_twice),
 		cmocka_unit_test(test_status_json_example),
 		cmocka_unit_test(test_meter_payloads),
 		cmocka_unit_test(test_invariants_over_random_meter_traces),
