@@ -1,6 +1,6 @@
 /*
  * mppt: MPPT telemetry requests in, one `monitoring.mppt` message per data
- * item out (mppt.md).
+ * item out (docs/mppt.md).
  *
  * A request is all or nothing: mppt_translate() validates it whole and either
  * returns every translated message or none, with one precise reason and the
@@ -61,7 +61,7 @@ bool mppt_translate(struct mppt_batch *b, const char *payload, size_t len, const
 /* The JSON text of message i (not NUL-terminated). */
 const char *mppt_message_json(const struct mppt_batch *b, size_t i);
 
-/* Rounds to 4 decimal places, ties away from zero (mppt.md §3). */
+/* Rounds to 4 decimal places, ties away from zero (docs/mppt.md). */
 double mppt_round_watts(double watts);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * mppt_time: the sample timestamps of MPPT requests.
  *
- * Parses `time_local` in the forms the field sends (mppt.md §2): compact
+ * Parses `time_local` in the forms the field sends (docs/mppt.md): compact
  * `YYYYMMDDThhmmss[.f…]` or RFC 3339 `YYYY-MM-DDThh:mm:ss[.f…]`, followed by
  * `±hhmm`, `±hh:mm`, `Z` or nothing (UTC). Impossible calendar values are
  * refused rather than normalised, because a normalised 30 February would file

@@ -1,6 +1,6 @@
 /*
  * twc_master: the Tesla Wall Connector load-sharing master (or a silent
- * monitor) of twc.md §3-§5, as a pure state machine over frame bodies.
+ * monitor) of docs/twc.md, as a pure state machine over frame bodies.
  *
  * Promises:
  * - bodies in and out are decoded frame bodies WITHOUT the checksum byte
@@ -183,7 +183,7 @@ struct twc_master {
 void twc_master_config_defaults(struct twc_master_config *cfg);
 /*
  * Returns 0, or -1 with a line for the log in err that names the option.
- * A wiring_max_amps_all of 0 means "the same as the pool" (twc.md's default).
+ * A wiring_max_amps_all of 0 means "the same as the pool" (docs/twc.md's default).
  */
 int twc_master_config_check(const struct twc_master_config *cfg, char *err, size_t errsz);
 

@@ -1,5 +1,5 @@
 /*
- * twc_share: the current-sharing rule of the TWC master (twc.md §4), as one
+ * twc_share: the current-sharing rule of the TWC master (docs/twc.md), as one
  * pure function.
  *
  * Promises, for every input:

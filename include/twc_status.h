@@ -1,6 +1,6 @@
 /*
- * twc_status: the TWC status topics (twc-mqtt-status.md, twc.md §5) and
- * the decision of what to publish when.
+ * twc_status: the TWC status topics (docs/twc.md) and the decision of what
+ * to publish when.
  *
  * Promises:
  * - a value goes out at once when its text changes, and again once

@@ -6,7 +6,7 @@
  * Promises: a VIN comes out only when all three parts are in, every
  * character is one a VIN may carry (0-9, A-Z without I, O, Q) and the
  * check digit in position 9 matches (ISO 3779 / North American
- * transliteration and weights), as twc.md asks: a VIN that fails is
+ * transliteration and weights), as docs/twc.md asks: a VIN that fails is
  * discarded, even though some European VINs carry no valid check digit.
  * Seventeen zero bytes mean the car reports no VIN.
  */

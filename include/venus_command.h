@@ -3,7 +3,7 @@
  *
  * A command published to <vendor>/<type>/App/<id>/ctrl reaches a battery
  * whose firmware trusts it blindly, so the plugin lets through only what the
- * table of venus.md section 2 allows: a known cd, exactly the keys of that
+ * table of docs/venus.md allows: a known cd, exactly the keys of that
  * command, every value in range, nothing repeated, nothing trailing, at most
  * 256 printable bytes. Anything else is refused with one sentence that says
  * what is wrong (for example "cp must be within 300..2500"), meant to be
@@ -15,8 +15,10 @@
  * take "8:30" for 08:03.
  *
  * Integer values are an optional '-' (only where the range allows negative
- * numbers) followed by at most 10 digits: no '+', no spaces, no empty value.
- * Leading zeros are accepted and kept, as in the vendor's own "cd=01".
+ * numbers) followed by at most 10 digits: no '+', no spaces, no empty value,
+ * no leading zero ("cp=0800", "cd=016": the battery's reading of those is
+ * unknown). The one exception is the vendor's own spelling of cd as a zero
+ * and one digit ("cd=01"), which is kept as written.
  *
  * Pure: no allocation, no I/O, no clock, no state between calls.
  */

@@ -1,5 +1,5 @@
 /*
- * venus_friendly: the readable commands of venus.md section 4, turned into
+ * venus_friendly: the readable commands of docs/venus.md, turned into
  * the vendor's command text.
  *
  * <state prefix>/<type>/<id>/set/<name> with a plain value becomes one

@@ -3,26 +3,29 @@
  *
  * Replies on <vendor>/<type>/device/<id>/ctrl are "key=value,key=value"
  * text. The reply itself is always delivered untouched; this module only
- * reads it so that the plugin can publish JSON next to it (venus.md
- * section 3). A device may send anything, so parsing never fails: a segment
- * that is not key=value, or whose key is not a plain identifier, is skipped
- * and counted, and an empty or unreadable reply is still a reply.
+ * reads it so that the plugin can publish JSON next to it (docs/venus.md).
+ * A device may send anything, so parsing never fails: a segment that is not
+ * key=value, or whose key is not a plain identifier, is skipped and counted,
+ * and an empty or unreadable reply is still a reply.
  *
  * The parsed reply points into the caller's bytes (no copy, no allocation):
  * keep the bytes alive while the reply is used.
  *
  * Kinds: a reply carrying any key of the vendor's device information table
- * (tot_i, cel_c, grd_t, ...; the answer to cd=1) is information, which the
- * caller merges into the device's venus_state (venus_state.h). Otherwise
- * "ret=" answers a setting, "get_power=" answers cd=19, and anything else is
- * other. Non-information replies render here as the JSON of the .../reply
- * topic:
+ * (venus_table.h: tot_i, cel_c, grd_t, ...; the answer to cd=1) is
+ * information, which the caller merges into the device's venus_state
+ * (venus_state.h). Otherwise "ret=" answers a setting, "get_power="
+ * answers cd=19, and anything else is other. Non-information replies render
+ * here as the JSON of the .../reply topic:
  *   ret=1                     -> {"ret":1}
  *   get_power=10|-20|30|20|800 -> {"get_power":{"phase_a_w":10,"phase_b_w":-20,
  *                                 "phase_c_w":30,"total_w":20,"output_w":800}}
  *   anything else              -> {"key":"value",...} (strings; the last of
- *                                 a repeated key wins), or {"raw":"text"}
- *                                 when nothing in it is key=value.
+ *                                 a repeated key wins), or
+ *                                 {"raw":"text","raw_bytes":n} when nothing
+ *                                 in it is key=value (the first
+ *                                 VENUS_REPLY_RAW_QUOTE bytes of the text,
+ *                                 and its length).
  * A ret or get_power value that is not a number (or not five numbers) is
  * shown as its text.
  *
@@ -42,6 +45,8 @@
 #define VENUS_REPLY_MAX_PAIRS 128
 /* Keys are short identifiers (the longest vendor key has 7 bytes). */
 #define VENUS_REPLY_KEY_MAX 32
+/* How much of a reply without pairs its JSON quotes. */
+#define VENUS_REPLY_RAW_QUOTE 256
 
 enum venus_reply_kind {
 	VENUS_REPLY_INFORMATION, /* the answer to cd=1: goes to .../state */
@@ -98,7 +103,7 @@ void venus_reply_readings(const struct venus_reply *reply, struct venus_readings
 
 /*
  * Reads an optional '-' and 1 to 18 digits, nothing else. The device's
- * numbers are signed; anything else is not a number.
+ * numbers are signed; anything else is not a number (eb_parse_int, eb_text.h).
  */
 bool venus_reply_integer(const char *s, size_t n, long long *value);
 

@@ -1,6 +1,6 @@
 /*
  * venus_state: what the plugin knows about one Venus battery, as the JSON of
- * the retained <state prefix>/<type>/<id>/state topic (venus.md section 3).
+ * the retained <state prefix>/<type>/<id>/state topic (docs/venus.md).
  *
  * A device answers cd=1 with its whole information table, but a reply may be
  * cut short or a later firmware may send part of it, so each information
@@ -43,7 +43,7 @@
 /* Longer than any value of the table (the longest, wifi_n, is an SSID of at most 32 bytes). */
 #define VENUS_STATE_VALUE_MAX 127
 
-/* Room for the vendor table's fields (checked at compile time). */
+/* Room for the rows of the vendor table, venus_table.h (checked at compile time). */
 #define VENUS_STATE_FIELDS 64
 
 struct venus_state_entry {
@@ -77,9 +77,6 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
  */
 bool venus_state_render(const struct venus_state *state, const char *type, const char *id,
 			struct json_out *o);
-
-/* True for the keys of the vendor's device information table, tim_0..tim_9 included. */
-bool venus_state_is_vendor_key(const char *key, size_t key_len);
 
 /*
  * Formats a Unix time in ms as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf (at

@@ -1,5 +1,5 @@
 /*
- * venus_topic: which Venus topic a message was published to (venus.md §1, §4).
+ * venus_topic: which Venus topic a message was published to (docs/venus.md).
  *
  *   <vendor>/<type>/App/<id>/ctrl            a command, app -> device
  *   <vendor>/<type>/device/<id>/ctrl         a reply, device -> app

@@ -11,7 +11,8 @@
 
 #include "broker_io.h"
 #include "clock.h"
-#include "plugin.h"
+#include "eb_text.h"
+#include "plugin_state.h"
 #include "stats.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -20,10 +21,13 @@
 static int refuse_forgery(struct eb_plugin *p, const struct mosquitto_evt_message *ed)
 {
 	p->forgeries_refused++;
-	mosquitto_log_printf(MOSQ_LOG_WARNING,
-			     "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the plugin "
-			     "publishes there",
-			     eb_client_id(ed->client), eb_client_username(ed->client), ed->topic);
+	struct eb_quoted_client q;
+	char topic[LOG_QUOTE_SIZE];
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(&p->refusal_log, ed->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the plugin "
+		       "publishes there",
+		       q.id, q.user, log_quote_str(topic, ed->topic));
 	return MOSQ_ERR_ACL_DENIED;
 }
 
@@ -57,11 +61,18 @@ static int on_message(int event, void *event_data, void *userdata)
 
 /*
  * Will messages never reach the MESSAGE callback: the broker checks them
- * against the ACL only when it sends them. With plugin_opt_acl_guard on,
- * this refuses any write to a plugin topic and any Venus command the gate
- * refuses, wills included, and leaves every other decision to the acl_file
- * (which must exist: Mosquitto 2.0 denies everything that all ACL callbacks
- * defer when there is none).
+ * against the ACL only when it sends them. With plugin_opt_acl_guard on, this
+ * refuses any write to a plugin topic, any will on a command or set topic,
+ * and any Venus command that fails the stateless part of the gate, and leaves
+ * every other decision to the acl_file (which must exist: Mosquitto 2.0
+ * denies everything that all ACL callbacks defer when there is none).
+ *
+ * It runs before the acl_file has said whether the client may write there at
+ * all, so nothing it does is seen by other clients: no report on an error
+ * topic, no counter, no log line (Mosquitto logs the denial of a publish at
+ * debug level itself); a refused Venus command's report goes to its sender
+ * alone. A client without write rights must not make the plugin say
+ * anything to others.
  */
 static int on_acl_check(int event, void *event_data, void *userdata)
 {
@@ -70,17 +81,52 @@ static int on_acl_check(int event, void *event_data, void *userdata)
 	struct mosquitto_evt_acl_check *ed = event_data;
 	if (ed->access != MOSQ_ACL_WRITE)
 		return MOSQ_ERR_PLUGIN_DEFER;
-	if (!plugin_owns_topic(p, ed->topic))
-		return p->cfg.venus.enabled ? venus_bridge_check_write(&p->venus, ed->client, ed->topic, ed->payload,
-									  ed->payloadlen, ed->qos, ed->retain)
-					    : MOSQ_ERR_PLUGIN_DEFER;
-	p->forgeries_refused++;
-	mosquitto_log_printf(MOSQ_LOG_WARNING,
-			     "energy-bridge: refused %s from client '%s' (user '%s') to '%s': only the plugin "
-			     "publishes there",
-			     ed->retain ? "retained write or will" : "write or will", eb_client_id(ed->client),
-			     eb_client_username(ed->client), ed->topic);
-	return MOSQ_ERR_ACL_DENIED;
+	bool is_will = will_watch_is_will(&p->wills, ed->client, eb_client_id(ed->client));
+	if (plugin_owns_topic(p, ed->topic))
+		return MOSQ_ERR_ACL_DENIED;
+	if (is_will && p->cfg.twc.enabled && p->twc.set_topic && strcmp(ed->topic, p->twc.set_topic) == 0)
+		return MOSQ_ERR_ACL_DENIED; /* a command has no business in a will */
+	if (!p->cfg.venus.enabled)
+		return MOSQ_ERR_PLUGIN_DEFER;
+	return venus_bridge_check_write(&p->venus, ed->client, ed->topic, ed->payload, ed->payloadlen, ed->qos,
+					ed->retain, is_will);
+}
+
+/* A connection's DISCONNECT event comes just before the broker checks its will (will_watch.h). */
+static int on_disconnect(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct eb_plugin *p = userdata;
+	struct mosquitto_evt_disconnect *ed = event_data;
+	will_watch_disconnected(&p->wills, ed->client, eb_client_id(ed->client));
+	return MOSQ_ERR_SUCCESS;
+}
+
+/*
+ * The plugin accepts nobody: it answers DEFER, so that the password_file (or
+ * an auth plugin) decides. That this callback exists changes one thing in
+ * Mosquitto 2.0: a client that gives a user name is let in only if something
+ * accepts the name, even with allow_anonymous true. Without it, any client
+ * could claim an admin's name when there is no password_file, and the plugin,
+ * which sees only the name, could not tell. It also marks a takeover of a
+ * client id, whose old connection's will is checked next (will_watch.h).
+ */
+static int on_basic_auth(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct eb_plugin *p = userdata;
+	struct mosquitto_evt_basic_auth *ed = event_data;
+	if (p->cfg.acl_guard)
+		will_watch_connecting(&p->wills, ed->client, eb_client_id(ed->client));
+	return MOSQ_ERR_PLUGIN_DEFER;
+}
+
+/* User names decide who may send dangerous Venus commands, and the acl_file's rights with the guard on. */
+static bool names_must_be_authenticated(const struct eb_plugin *p)
+{
+	const char *admins_list = p->cfg.venus.admin_users ? p->cfg.venus.admin_users : "";
+	bool admins = p->cfg.venus.enabled && admins_list[strspn(admins_list, " ")];
+	return admins || p->cfg.acl_guard;
 }
 
 static int on_tick(int event, void *event_data, void *userdata)
@@ -88,6 +134,7 @@ static int on_tick(int event, void *event_data, void *userdata)
 	(void)event;
 	(void)event_data;
 	struct eb_plugin *p = userdata;
+	will_watch_tick(&p->wills);
 	if (p->cfg.venus.enabled)
 		venus_bridge_on_tick(&p->venus, eb_monotonic_ms());
 	if (p->cfg.twc.enabled)
@@ -95,6 +142,17 @@ static int on_tick(int event, void *event_data, void *userdata)
 	eb_stats_on_tick(p, eb_monotonic_ms());
 	ha_bridge_on_tick(&p->ha, eb_monotonic_ms()); /* Home Assistant availability */
 	return MOSQ_ERR_SUCCESS;
+}
+
+/* Unregistering a callback that was never registered is harmless (MOSQ_ERR_NOT_FOUND). */
+static void unregister_callbacks(const struct eb_plugin *p, mosquitto_plugin_id_t *identifier)
+{
+	(void)p;
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_MESSAGE, on_message, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL);
 }
 
 EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supported_versions)
@@ -127,11 +185,30 @@ static void fan_out_device_event(void *ctx, const struct eb_device_event *event)
 		twc_bridge_on_device(&p->twc, event);
 }
 
-/* Home Assistant discovery and TWC energy management observe the jobs that are on through their device events. */
-static void start_home_assistant(struct eb_plugin *p)
+/* The options the broker cannot honour as it loaded the plugin: 0, or -1 with the reason in err. */
+static int check_loading(const struct eb_plugin *p, const mosquitto_plugin_id_t *identifier, char *err,
+			 size_t errsz)
+{
+	if (!loaded_per_listener(identifier))
+		return 0;
+	if (p->cfg.ha.enabled) /* Home Assistant availability runs on TICK */
+		return eb_error(err, errsz, "per_listener_settings true stops Mosquitto 2.0 from running the plugin's "
+					    "timers: plugin_opt_ha_discovery needs per_listener_settings false");
+	if (p->cfg.twc.enabled || (p->cfg.venus.enabled && p->cfg.venus.poll_interval > 0))
+		return eb_error(err, errsz, "per_listener_settings true stops Mosquitto 2.0 from running the plugin's "
+					    "timers: TWC (plugin_opt_twc_port) and Venus polling "
+					    "(plugin_opt_venus_poll_interval) need per_listener_settings false");
+	return 0;
+}
+
+/*
+ * Starts the jobs (each does nothing when it is off), then lets Home
+ * Assistant discovery observe them through their device events.
+ */
+static int start_jobs(struct eb_plugin *p, char *err, size_t errsz)
 {
 	const struct eb_config *c = &p->cfg;
-	struct ha_bridge_setup setup = {
+	struct ha_bridge_setup ha_setup = {
 		.ha = &c->ha,
 		.twc_prefix = c->twc.prefix,
 		.venus_state_prefix = c->venus.state_prefix,
@@ -140,22 +217,32 @@ static void start_home_assistant(struct eb_plugin *p)
 		.twc_refresh_s = c->twc.refresh,
 		.venus_poll_interval_s = c->venus.enabled ? c->venus.poll_interval : 0,
 	};
-	ha_bridge_start(&p->ha, &setup);
+	if (mppt_bridge_start(&p->mppt, &c->mppt, err, errsz) != 0 ||
+	    venus_bridge_start(&p->venus, &c->venus, err, errsz) != 0 ||
+	    twc_bridge_start(&p->twc, &c->twc, err, errsz) != 0 || ha_bridge_start(&p->ha, &ha_setup, err, errsz) != 0)
+		return -1;
+	/* One limiter for every log line a client can cause, whichever job it reaches. */
+	log_limit_init(&p->refusal_log);
+	p->mppt.refusal_log = &p->refusal_log;
+	p->venus.refusal_log = &p->refusal_log;
+	p->twc.refusal_log = &p->refusal_log;
+	/* Home Assistant and TWC energy management (Venus readings) observe the jobs' device events. */
 	struct eb_device_observer all = {fan_out_device_event, p};
 	p->mppt.observer = all;
 	p->venus.observer = all;
 	p->twc.observer = all;
 	/* Energy management reads a battery's CT through the Venus job's gate. */
-	if (p->cfg.twc.enabled && p->cfg.venus.enabled)
+	if (c->twc.enabled && c->venus.enabled)
 		p->twc.poller = (struct eb_device_poller){venus_bridge_poll, &p->venus};
+	return 0;
 }
 
 static void free_plugin(struct eb_plugin *p)
 {
-	ha_bridge_cleanup(&p->ha);
+	ha_bridge_stop(&p->ha);
 	twc_bridge_stop(&p->twc);
-	mppt_bridge_cleanup(&p->mppt);
-	venus_bridge_cleanup(&p->venus);
+	mppt_bridge_stop(&p->mppt);
+	venus_bridge_stop(&p->venus);
 	eb_config_free(&p->cfg);
 	free(p);
 }
@@ -168,54 +255,37 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		return MOSQ_ERR_NOMEM;
 	p->id = identifier;
 	p->started_ms = eb_monotonic_ms();
+	will_watch_init(&p->wills);
 
 	char err[CONFIG_ERROR_MAX];
-	if (eb_config_load(&p->cfg, options, option_count, err, sizeof(err)) != 0) {
+	if (eb_config_load(&p->cfg, options, option_count, err, sizeof(err)) != 0 ||
+	    check_loading(p, identifier, err, sizeof(err)) != 0 || start_jobs(p, err, sizeof(err)) != 0) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s", err);
 		free_plugin(p);
 		return MOSQ_ERR_INVAL;
 	}
-	if (p->cfg.ha.enabled && loaded_per_listener(identifier)) { /* Home Assistant availability runs on TICK */
-		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: per_listener_settings true stops Mosquitto 2.0 from "
-						   "running the plugin's timers: plugin_opt_ha_discovery needs "
-						   "per_listener_settings false");
-		free_plugin(p);
-		return MOSQ_ERR_INVAL;
-	}
-	bool needs_tick = p->cfg.twc.enabled || (p->cfg.venus.enabled && p->cfg.venus.poll_interval > 0);
-	if (needs_tick && loaded_per_listener(identifier)) {
-		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: per_listener_settings true stops Mosquitto 2.0 from "
-						   "running the plugin's timers: TWC (plugin_opt_twc_port) and Venus polling "
-						   "(plugin_opt_venus_poll_interval) need per_listener_settings false");
-		free_plugin(p);
-		return MOSQ_ERR_INVAL;
-	}
-	mppt_bridge_init(&p->mppt, &p->cfg.mppt);
-	if (!venus_bridge_init(&p->venus, &p->cfg.venus)) {
-		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: out of memory");
-		free_plugin(p);
-		return MOSQ_ERR_NOMEM;
-	}
-
-	if (p->cfg.twc.enabled && twc_bridge_start(&p->twc, &p->cfg.twc, err, sizeof(err)) != 0) {
-		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s", err);
-		free_plugin(p);
-		return MOSQ_ERR_INVAL;
-	}
-	start_home_assistant(p);
 
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS)
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_tick, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL, p);
+	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
+		rc = mosquitto_callback_register(identifier, MOSQ_EVT_DISCONNECT, on_disconnect, NULL, p);
+	p->checks_logins = rc == MOSQ_ERR_SUCCESS && names_must_be_authenticated(p);
+	if (p->checks_logins)
+		rc = mosquitto_callback_register(identifier, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL, p);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: could not register the callbacks (%d)", rc);
-		mosquitto_callback_unregister(identifier, MOSQ_EVT_MESSAGE, on_message, NULL);
-		mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+		unregister_callbacks(p, identifier);
 		free_plugin(p);
 		return rc;
 	}
+	if (p->checks_logins)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE,
+				     "energy-bridge: %s: a client that gives a user name gets in only when the "
+				     "password_file (or an auth plugin) accepts the name, even with allow_anonymous true",
+				     p->cfg.acl_guard ? "plugin_opt_acl_guard is on" : "plugin_opt_venus_admin_users is set");
 	if (!eb_properties_readable())
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: this broker does not export the MQTT v5 "
 						       "property readers: requests get no v5 response");
@@ -239,10 +309,7 @@ EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *option
 	struct eb_plugin *p = userdata;
 	if (!p)
 		return MOSQ_ERR_SUCCESS;
-	mosquitto_callback_unregister(p->id, MOSQ_EVT_MESSAGE, on_message, NULL);
-	mosquitto_callback_unregister(p->id, MOSQ_EVT_TICK, on_tick, NULL);
-	if (p->cfg.acl_guard)
-		mosquitto_callback_unregister(p->id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
+	unregister_callbacks(p, p->id);
 	free_plugin(p);
 	return MOSQ_ERR_SUCCESS;
 }

@@ -1,5 +1,7 @@
 #include "stats.h"
 
+#include "plugin_state.h"
+
 #include "broker_io.h"
 #include "json_out.h"
 
@@ -14,6 +16,7 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 	json_out_begin_object(o);
 	counter(o, "uptime_s", (uint64_t)((now_ms - p->started_ms) / 1000));
 	counter(o, "forgeries_refused", p->forgeries_refused);
+	counter(o, "log_lines_left_out", p->refusal_log.lines_left_out);
 	if (p->cfg.mppt.enabled) {
 		json_out_key(o, "mppt");
 		json_out_begin_object(o);
@@ -31,9 +34,14 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 		counter(o, "refused_invalid", v->refused_invalid);
 		counter(o, "refused_dangerous", v->refused_dangerous);
 		counter(o, "refused_too_fast", v->refused_too_fast);
+		counter(o, "refused_busy", v->refused_busy);
 		counter(o, "reads_collapsed", v->reads_collapsed);
 		counter(o, "replies_translated", v->replies_translated);
+		counter(o, "replies_refused", v->replies_refused);
 		counter(o, "devices", v->device_count);
+		counter(o, "devices_untracked", v->devices_untracked);
+		counter(o, "qos2_resends", v->qos2_resends);
+		counter(o, "qos2_unremembered", v->retransmissions.unremembered);
 		json_out_end_object(o);
 	}
 	if (p->cfg.twc.enabled) {
@@ -53,6 +61,21 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 		counter(o, "energy_commands", p->twc.energy_commands);
 		counter(o, "energy_refusals", p->twc.energy_refusals);
 		counter(o, "outbox_refused", outbox_refused(&p->twc.outbox));
+		counter(o, "id_clashes", c.id_clashes);
+		counter(o, "frames_ignored", c.frames_ignored);
+		counter(o, "reply_timeouts", c.reply_timeouts);
+		counter(o, "foreign_master_frames", c.foreign_master_frames);
+		json_out_end_object(o);
+	}
+	if (p->ha.enabled) {
+		const struct ha_bridge *h = &p->ha;
+		json_out_key(o, "ha");
+		json_out_begin_object(o);
+		counter(o, "configs_published", h->configs_published);
+		counter(o, "wall_connectors", h->twc_count);
+		counter(o, "batteries", h->venus_count);
+		counter(o, "mppt_controllers", h->mppt_count);
+		counter(o, "devices_not_announced", h->devices_not_announced);
 		json_out_end_object(o);
 	}
 	json_out_end_object(o);

@@ -36,6 +36,7 @@ struct eb_device_event {
 	long battery_w;			/* + discharging, - charging */
 	bool has_grid_w;
 	long grid_w;			/* the battery's CT (cd=19 get_power total), import positive */
+	const char *source;		/* MPPT: who sent the sample (user name, else client id); may be NULL */
 };
 
 struct eb_device_observer {

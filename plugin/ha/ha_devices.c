@@ -13,7 +13,7 @@
 
 /* ---- wall connectors: the seed's status topics, <twc prefix>/<ID>/<leaf> ---- */
 
-/* The state codes of twc-mqtt-status.md as text; the codes it leaves "TBA" show as their number. */
+/* The state codes of docs/twc.md ("State codes") as text; the codes it leaves "TBA" show as their number. */
 static const char twc_state_template[] =
 	"{{ {'0': 'Ready', '1': 'Charging', '2': 'Error', '3': 'Plugged in, not charging', "
 	"'4': 'Plugged in, ready to charge', '5': 'Busy', '8': 'Starting to charge', "
@@ -151,7 +151,7 @@ bool ha_discovery_twc_pool(struct ha_discovery_set *s, const struct ha_discovery
 #define VENUS_DIAGNOSTIC(key, label) VENUS_SENSOR(key, label, NULL, NULL, NULL), .category = "diagnostic"
 
 /*
- * The state fields of venus.md §3. Those that a control below shows
+ * The state fields of docs/venus.md. Those that a control below shows
  * (working_mode, backup, the power limits) are the controls'; time_periods
  * and other are not single values.
  */
@@ -199,7 +199,7 @@ static const struct ha_entity venus_sensors[] = {
 static const char *const venus_working_modes[] = {"automatic", "manual", "trading", NULL};
 
 /*
- * The friendly commands of venus.md §4 (<prefix>/<type>/<id>/set/<object_id>):
+ * The friendly commands of docs/venus.md (<prefix>/<type>/<id>/set/<object_id>):
  * the plugin turns each into the vendor's command and passes it through the
  * command gate, so the ranges here only guide the user; the gate decides.
  */
@@ -269,7 +269,7 @@ bool ha_discovery_venus(struct ha_discovery_set *s, const struct ha_discovery_to
 
 /* ---- MPPT controllers: one JSON message per sample, <mppt prefix>/<mppt_id> ---- */
 
-/* The status word's fields (mppt.md); null when a sample has no status. */
+/* The status word's fields (docs/mppt.md); null when a sample has no status. */
 static const struct {
 	const char *key, *name;
 	bool diagnostic;

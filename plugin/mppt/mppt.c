@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eb_text.h"
 #include "mppt_time.h"
 #include "utf8.h"
 
@@ -31,7 +32,7 @@ static bool fail(struct walk *w, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(w->b->error, sizeof(w->b->error), fmt, ap);
+	eb_verror(w->b->error, sizeof(w->b->error), fmt, ap);
 	va_end(ap);
 	snprintf(w->b->path, sizeof(w->b->path), "%s", w->path);
 	return false;

@@ -1,5 +1,5 @@
 /*
- * mppt_bridge: the MPPT job inside the broker (mppt.md).
+ * mppt_bridge: the MPPT job inside the broker (docs/mppt.md).
  *
  * Takes a data logger's request from the MESSAGE callback, has the pure
  * translator validate and translate it whole, and then either publishes one
@@ -14,6 +14,7 @@
 #include "broker.h"
 
 #include "device_events.h"
+#include "log_limit.h"
 #include "mppt_options.h"
 #include "mppt.h"
 #include "qos2_dedup.h"
@@ -28,10 +29,14 @@ struct mppt_bridge {
 	uint64_t requests_refused;
 	uint64_t messages_published;
 	struct eb_device_observer observer;	/* told of every controller translated */
+	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
+	bool trim_pending;			/* a large request's memory is to be given back */
 };
 
-void mppt_bridge_init(struct mppt_bridge *m, const struct eb_mppt_config *cfg);
-void mppt_bridge_cleanup(struct mppt_bridge *m);
+/* Starts the job when cfg says it is on, and does nothing otherwise: 0, or -1 with the reason in err. */
+int mppt_bridge_start(struct mppt_bridge *m, const struct eb_mppt_config *cfg, char *err, size_t errsz);
+/* Stops the job and frees what it holds; safe on a zeroed bridge and after a failed start. */
+void mppt_bridge_stop(struct mppt_bridge *m);
 
 /* Handles a publish to the request topic; returns what the MESSAGE callback should return. */
 int mppt_bridge_on_request(struct mppt_bridge *m, struct mosquitto_evt_message *ed);

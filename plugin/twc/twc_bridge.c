@@ -6,10 +6,13 @@
 
 #include "broker_io.h"
 #include "clock.h"
+#include "eb_text.h"
 #include "json_out.h"
 #include "twc_meter.h"
 #include "twc_schedule.h"
 
+/* The most of a refused pool value that its report quotes. */
+#define POOL_VALUE_QUOTE_MAX 32
 /* Far more than the link thread queues between two ticks (10 a second at least). */
 #define OUTBOX_CAPACITY 10000
 /* A battery's CT reading is asked for this often when it is the grid meter. */
@@ -55,13 +58,13 @@ int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char
 {
 	memset(t, 0, sizeof(*t));
 	t->cfg = cfg;
+	if (!cfg->enabled)
+		return 0;
 	struct twc_master_config mc;
 	master_config_of(cfg, &mc);
 	char problem[160];
-	if (twc_master_config_check(&mc, problem, sizeof(problem)) != 0) {
-		snprintf(err, errsz, "option %s", problem);
-		return -1;
-	}
+	if (twc_master_config_check(&mc, problem, sizeof(problem)) != 0)
+		return eb_error(err, errsz, "option %s", problem);
 	t->circuit_amps = mc.wiring_max_amps_all ? mc.wiring_max_amps_all : mc.max_amps_for_slaves;
 	if (asprintf(&t->set_topic, "%s/config/maxAmpsForSlaves/set", cfg->prefix) < 0)
 		t->set_topic = NULL;
@@ -75,16 +78,14 @@ int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char
 		t->energy_error_topic = NULL;
 	if (!t->set_topic || !t->error_topic || !t->mode_topic || !t->charge_now_topic || !t->energy_error_topic ||
 	    outbox_init(&t->outbox, OUTBOX_CAPACITY) != 0) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
+		return eb_error(err, errsz, "out of memory");
 	}
 	struct twc_energy_config ec;
 	energy_config_of(cfg, &ec);
 	t->link = twc_link_start(cfg->port, &mc, &ec, cfg->prefix, &t->outbox);
 	if (!t->link) {
-		snprintf(err, errsz, "could not start the TWC link thread");
 		outbox_destroy(&t->outbox);
-		return -1;
+		return eb_error(err, errsz, "could not start the TWC link thread");
 	}
 	return 0;
 }
@@ -200,18 +201,20 @@ static int refuse_pool(struct twc_bridge *t, const struct mosquitto_evt_message 
 	json_out_begin_object(&o);
 	json_out_key(&o, "error");
 	json_out_string(&o, why);
-	json_out_key(&o, "value");
-	json_out_text(&o, ed->payload, ed->payloadlen);
-	json_out_key(&o, "client_id");
-	json_out_string(&o, eb_client_id(ed->client));
-	json_out_key(&o, "user");
-	json_out_string(&o, eb_client_username(ed->client));
+	/* Quoted, not copied: a good value has at most 4 digits, and a megabyte refused leaves a short report. */
+	json_out_text_prefix(&o, "value", ed->payload, ed->payloadlen, POOL_VALUE_QUOTE_MAX);
+	const char *client_id = eb_client_id(ed->client), *user = eb_client_username(ed->client);
+	json_out_text_prefix(&o, "client_id", client_id, strlen(client_id), JSON_OUT_QUOTE_MAX);
+	json_out_text_prefix(&o, "user", user, strlen(user), JSON_OUT_QUOTE_MAX);
 	json_out_end_object(&o);
 	if (!json_out_failed(&o))
 		eb_publish(NULL, t->error_topic, o.buf, o.len, ed->qos, false, NULL);
 	json_out_free(&o);
-	mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: twc: refused %s from client '%s' (user '%s'): %s",
-			     t->set_topic, eb_client_id(ed->client), eb_client_username(ed->client), why);
+	struct eb_quoted_client q;
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(t->refusal_log, ed->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: twc: refused %s from client '%s' (user '%s'): %s", t->set_topic, q.id, q.user,
+		       why);
 	t->pool_refusals++;
 	return MOSQ_ERR_ACL_DENIED;
 }
@@ -230,14 +233,11 @@ static void report_refusal(const char *topic, const char *why, const struct mosq
 	json_out_begin_object(&o);
 	json_out_key(&o, "error");
 	json_out_string(&o, why);
-	json_out_key(&o, "topic");
-	json_out_text(&o, ed->topic, strlen(ed->topic));
-	json_out_key(&o, "value");
-	json_out_text(&o, ed->payload, ed->payloadlen > QUOTE_MAX ? QUOTE_MAX : ed->payloadlen);
-	json_out_key(&o, "client_id");
-	json_out_string(&o, eb_client_id(ed->client));
-	json_out_key(&o, "user");
-	json_out_string(&o, eb_client_username(ed->client));
+	json_out_text_prefix(&o, "topic", ed->topic, strlen(ed->topic), JSON_OUT_QUOTE_MAX);
+	json_out_text_prefix(&o, "value", ed->payload, ed->payloadlen, QUOTE_MAX);
+	const char *client_id = eb_client_id(ed->client), *user = eb_client_username(ed->client);
+	json_out_text_prefix(&o, "client_id", client_id, strlen(client_id), JSON_OUT_QUOTE_MAX);
+	json_out_text_prefix(&o, "user", user, strlen(user), JSON_OUT_QUOTE_MAX);
 	json_out_end_object(&o);
 	if (!json_out_failed(&o))
 		eb_publish(NULL, topic, o.buf, o.len, ed->qos, false, NULL);
@@ -260,10 +260,12 @@ static void on_meter(struct twc_bridge *t, const struct mosquitto_evt_message *e
 	report_refusal(t->energy_error_topic, why, ed);
 	if (now >= t->next_meter_log_ms) {
 		t->next_meter_log_ms = now + METER_LOG_MS;
+		char topic[JSON_OUT_QUOTE_MAX + 1];
+		snprintf(topic, sizeof(topic), "%s", ed->topic);
 		mosquitto_log_printf(MOSQ_LOG_WARNING,
 				     "energy-bridge: twc: grid meter reading on %s refused: %s (%llu refused so far; "
 				     "logged once a minute at most)",
-				     ed->topic, why, (unsigned long long)t->meter_refusals);
+				     topic, why, (unsigned long long)t->meter_refusals);
 	}
 }
 
@@ -271,8 +273,10 @@ static int refuse_energy(struct twc_bridge *t, const struct mosquitto_evt_messag
 {
 	t->energy_refusals++;
 	report_refusal(t->energy_error_topic, why, ed);
-	mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: twc: refused %s from client '%s' (user '%s'): %s",
-			     ed->topic, eb_client_id(ed->client), eb_client_username(ed->client), why);
+	struct eb_quoted_client q;
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(t->refusal_log, ed->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: twc: refused %s from client '%s' (user '%s'): %s", ed->topic, q.id, q.user, why);
 	return MOSQ_ERR_ACL_DENIED;
 }
 
@@ -302,8 +306,10 @@ static int on_energy_command(struct twc_bridge *t, const struct mosquitto_evt_me
 		snprintf(what, sizeof(what), "charge-now to %d A for %ld s", amps, seconds);
 	}
 	t->energy_commands++;
-	mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: twc: client '%s' (user '%s') sets %s",
-			     eb_client_id(ed->client), eb_client_username(ed->client), what);
+	struct eb_quoted_client q;
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(t->refusal_log, ed->client, MOSQ_LOG_NOTICE, "energy-bridge: twc: client '%s' (user '%s') sets %s",
+		       q.id, q.user, what);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -328,8 +334,11 @@ bool twc_bridge_on_message(struct twc_bridge *t, const struct mosquitto_evt_mess
 	}
 	twc_link_request_pool(t->link, amps);
 	t->pool_changes++;
-	mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: twc: client '%s' (user '%s') sets maxAmpsForSlaves to %d",
-			     eb_client_id(ed->client), eb_client_username(ed->client), amps);
+	struct eb_quoted_client q;
+	eb_quote_client(ed->client, &q);
+	/* A client setting the pool in a loop is rate-limited in the log like a refused one. */
+	eb_log_limited(t->refusal_log, ed->client, MOSQ_LOG_NOTICE,
+		       "energy-bridge: twc: client '%s' (user '%s') sets maxAmpsForSlaves to %d", q.id, q.user, amps);
 	*verdict = MOSQ_ERR_SUCCESS;
 	return true;
 }

@@ -1,5 +1,5 @@
 /*
- * twc_bridge: the TWC job on the broker's side (twc.md §5).
+ * twc_bridge: the TWC job on the broker's side (docs/twc.md).
  *
  * Starts the link thread, publishes what it hands over (retained status
  * values, log lines) from the TICK callback, takes run-time changes of the
@@ -16,6 +16,7 @@
 
 #include "device_events.h"
 #include "device_requests.h"
+#include "log_limit.h"
 #include "outbox.h"
 #include "twc_link.h"
 #include "twc_options.h"
@@ -41,10 +42,12 @@ struct twc_bridge {
 	uint64_t meter_refusals;
 	uint64_t energy_commands;
 	uint64_t energy_refusals;
+	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
 };
 
-/* Returns 0, or -1 with a reason in err. */
+/* Starts the job when cfg says it is on, and does nothing otherwise: 0, or -1 with the reason in err. */
 int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char *err, size_t errsz);
+/* Stops the job and frees what it holds; safe on a zeroed bridge and after a failed start. */
 void twc_bridge_stop(struct twc_bridge *t);
 
 /* Publishes and logs what the link thread queued, polls the CT battery when due (broker thread, TICK). */

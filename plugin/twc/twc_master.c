@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "eb_text.h"
+
 #define TWC_TYPE_MASTER_BROADCAST 0xFC
 #define TWC_TYPE_MASTER 0xFB
 #define TWC_TYPE_SLAVE 0xFD
@@ -42,34 +44,25 @@ void twc_master_config_defaults(struct twc_master_config *cfg)
 
 int twc_master_config_check(const struct twc_master_config *cfg, char *err, size_t errsz)
 {
-	const char *problem = NULL;
-	char text[160];
-	if (cfg->mode != TWC_MODE_MASTER && cfg->mode != TWC_MODE_MONITOR) {
-		problem = "plugin_opt_twc_mode: expected master or monitor";
-	} else if (cfg->min_amps_per_twc < 0) {
-		problem = "plugin_opt_twc_min_amps_per_twc: expected 0 or more amps";
-	} else if (cfg->wiring_max_amps_per_twc < 1) {
-		problem = "plugin_opt_twc_wiring_max_amps_per_twc: expected 1 or more amps";
-	} else if (cfg->wiring_max_amps_all < 0) {
-		problem = "plugin_opt_twc_wiring_max_amps_all: expected 1 or more amps";
-	} else if (cfg->max_amps_for_slaves < 0 ||
-		   (cfg->wiring_max_amps_all > 0 &&
-		    cfg->max_amps_for_slaves > cfg->wiring_max_amps_all)) {
-		snprintf(text, sizeof(text),
-			 "plugin_opt_twc_max_amps_for_slaves: expected 0 to %d amps "
-			 "(plugin_opt_twc_wiring_max_amps_all), got %d",
-			 cfg->wiring_max_amps_all, cfg->max_amps_for_slaves);
-		problem = text;
-	} else if (cfg->refresh_s < 1) {
-		problem = "plugin_opt_twc_refresh: expected 1 or more seconds";
-	} else if (cfg->restart_holdoff_s < 0) {
-		problem = "plugin_opt_energy_start_s: expected 0 or more seconds";
-	}
-	if (problem == NULL)
-		return 0;
-	if (err != NULL && errsz > 0)
-		snprintf(err, errsz, "%s", problem);
-	return -1;
+	if (cfg->mode != TWC_MODE_MASTER && cfg->mode != TWC_MODE_MONITOR)
+		return eb_error(err, errsz, "plugin_opt_twc_mode: expected master or monitor");
+	if (cfg->min_amps_per_twc < 0)
+		return eb_error(err, errsz, "plugin_opt_twc_min_amps_per_twc: expected 0 or more amps");
+	if (cfg->wiring_max_amps_per_twc < 1)
+		return eb_error(err, errsz, "plugin_opt_twc_wiring_max_amps_per_twc: expected 1 or more amps");
+	if (cfg->wiring_max_amps_all < 0)
+		return eb_error(err, errsz, "plugin_opt_twc_wiring_max_amps_all: expected 1 or more amps");
+	if (cfg->max_amps_for_slaves < 0 ||
+	    (cfg->wiring_max_amps_all > 0 && cfg->max_amps_for_slaves > cfg->wiring_max_amps_all))
+		return eb_error(err, errsz,
+				"plugin_opt_twc_max_amps_for_slaves: expected 0 to %d amps "
+				"(plugin_opt_twc_wiring_max_amps_all), got %d",
+				cfg->wiring_max_amps_all, cfg->max_amps_for_slaves);
+	if (cfg->refresh_s < 1)
+		return eb_error(err, errsz, "plugin_opt_twc_refresh: expected 1 or more seconds");
+	if (cfg->restart_holdoff_s < 0)
+		return eb_error(err, errsz, "plugin_opt_energy_start_s: expected 0 or more seconds");
+	return 0;
 }
 
 struct twc_slave *twc_slave_by_id(struct twc_master *m, uint16_t id)
@@ -469,23 +462,15 @@ void twc_master_on_frame(struct twc_master *m, const uint8_t *body, size_t len, 
 int twc_master_set_pool(struct twc_master *m, int amps, int64_t now_ms, char *err, size_t errsz)
 {
 	twc_advance(m, now_ms);
-	const char *why = NULL;
-	char text[200];
-	if (m->cfg.mode != TWC_MODE_MASTER) {
-		why = "maxAmpsForSlaves cannot be set in monitor mode: the wall connector "
-		      "that is master shares the current";
-	} else if (amps < 0 || amps > m->cfg.wiring_max_amps_all) {
-		snprintf(text, sizeof(text),
-			 "maxAmpsForSlaves %d refused: expected a whole number of amps from 0 to "
-			 "%d, the circuit's capacity (plugin_opt_twc_wiring_max_amps_all)",
-			 amps, m->cfg.wiring_max_amps_all);
-		why = text;
-	}
-	if (why != NULL) {
-		if (err != NULL && errsz > 0)
-			snprintf(err, errsz, "%s", why);
-		return -1;
-	}
+	if (m->cfg.mode != TWC_MODE_MASTER)
+		return eb_error(err, errsz,
+				"maxAmpsForSlaves cannot be set in monitor mode: the wall connector "
+				"that is master shares the current");
+	if (amps < 0 || amps > m->cfg.wiring_max_amps_all)
+		return eb_error(err, errsz,
+				"maxAmpsForSlaves %d refused: expected a whole number of amps from 0 to "
+				"%d, the circuit's capacity (plugin_opt_twc_wiring_max_amps_all)",
+				amps, m->cfg.wiring_max_amps_all);
 	m->pool_amps = amps;
 	/* Raising is safe at once; lowering waits until the slaves were told (tx). */
 	if (amps > m->pool_in_force_amps)

@@ -292,7 +292,7 @@ static size_t send_stop_start(struct twc_master *m, struct twc_slave *s, uint8_t
 	return len;
 }
 
-/* Five FC E1, then five FB E2, in the 13-byte form of twc.md's example. */
+/* Five FC E1, then five FB E2, in the 13-byte form of docs/twc.md's example. */
 static size_t send_burst_frame(struct twc_master *m, uint8_t *body)
 {
 	int sent = 2 * TWC_BURST_EACH - m->burst_left;

@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "eb_text.h"
+
 #define CONNECT_TIMEOUT_MS 3000
 #define WRITE_TIMEOUT_MS 100
 
@@ -23,16 +25,10 @@ void twc_transport_init(struct twc_transport *t)
 	t->serial = NULL;
 }
 
-static int fail(char *err, size_t errsz, const char *what, const char *detail)
-{
-	snprintf(err, errsz, "%s: %s", what, detail);
-	return -1;
-}
-
 static int serial_fail(struct twc_transport *t, char *err, size_t errsz, const char *what)
 {
 	char *message = sp_last_error_message();
-	fail(err, errsz, what, message ? message : "unknown error");
+	eb_error(err, errsz, "%s: %s", what, message ? message : "unknown error");
 	sp_free_error_message(message);
 	twc_transport_close(t);
 	return -1;
@@ -43,7 +39,7 @@ static int open_serial(struct twc_transport *t, const char *device, char *err, s
 	/* libserialport only knows names with an entry under /sys/class/tty: follow by-id links first. */
 	char resolved[PATH_MAX];
 	if (!realpath(device, resolved))
-		return fail(err, errsz, device, strerror(errno));
+		return eb_error(err, errsz, "%s: %s", device, strerror(errno));
 	if (sp_get_port_by_name(resolved, &t->serial) != SP_OK)
 		return serial_fail(t, err, errsz, resolved);
 	if (sp_open(t->serial, SP_MODE_READ_WRITE) != SP_OK) {
@@ -85,7 +81,7 @@ static int open_tcp(struct twc_transport *t, const char *address, char *err, siz
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *found;
 	int rc = getaddrinfo(host, colon + 1, &hints, &found);
 	if (rc != 0)
-		return fail(err, errsz, host, gai_strerror(rc));
+		return eb_error(err, errsz, "%s: %s", host, gai_strerror(rc));
 	int saved = 0;
 	for (struct addrinfo *a = found; a; a = a->ai_next) {
 		int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
@@ -102,7 +98,7 @@ static int open_tcp(struct twc_transport *t, const char *address, char *err, siz
 		close(fd);
 	}
 	freeaddrinfo(found);
-	return fail(err, errsz, address, strerror(saved ? saved : ECONNREFUSED));
+	return eb_error(err, errsz, "%s: %s", address, strerror(saved ? saved : ECONNREFUSED));
 }
 
 int twc_transport_open(struct twc_transport *t, const char *port, char *err, size_t errsz)
@@ -127,8 +123,7 @@ ssize_t twc_transport_read(struct twc_transport *t, uint8_t *buf, size_t n, char
 		return got;
 	if (got < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	fail(err, errsz, "tcp", got == 0 ? "the converter closed the connection" : strerror(errno));
-	return -1;
+	return eb_error(err, errsz, "tcp: %s", got == 0 ? "the converter closed the connection" : strerror(errno));
 }
 
 int twc_transport_write(struct twc_transport *t, const uint8_t *buf, size_t n, char *err, size_t errsz)
@@ -138,7 +133,7 @@ int twc_transport_write(struct twc_transport *t, const uint8_t *buf, size_t n, c
 		if (sent == (int)n)
 			return 0;
 		if (sent >= 0)
-			return fail(err, errsz, "serial write", "timed out");
+			return eb_error(err, errsz, "serial write: timed out");
 		return serial_fail(t, err, errsz, "serial write");
 	}
 	size_t done = 0;
@@ -151,7 +146,7 @@ int twc_transport_write(struct twc_transport *t, const uint8_t *buf, size_t n, c
 		struct pollfd p = {.fd = t->fd, .events = POLLOUT};
 		if (sent < 0 && (errno == EAGAIN || errno == EINTR) && poll(&p, 1, WRITE_TIMEOUT_MS) == 1)
 			continue;
-		return fail(err, errsz, "tcp write", sent < 0 ? strerror(errno) : "timed out");
+		return eb_error(err, errsz, "tcp write: %s", sent < 0 ? strerror(errno) : "timed out");
 	}
 	return 0;
 }

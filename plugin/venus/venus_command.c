@@ -1,12 +1,15 @@
 #include "venus_command.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "eb_text.h"
+
 /*
- * The table of venus.md section 2 as data. A cd may have several forms
+ * The table of docs/venus.md as data. A cd may have several forms
  * (cd=3 is a time period or trading prices depending on md; cd=15 carries
  * exactly one of vs, meter, dchrg); each form lists every key it needs, and
  * a command must carry exactly those keys.
@@ -123,7 +126,7 @@ static bool refuse(struct venus_command *out, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(out->error, sizeof(out->error), fmt, ap);
+	eb_verror(out->error, sizeof(out->error), fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -151,29 +154,30 @@ static const struct pair *find_pair(const struct pair *pairs, size_t n, const ch
 	return NULL;
 }
 
-enum int_status { INT_OK, INT_NOT_INTEGER, INT_TOO_LONG };
-
-/* An optional '-' and 1..MAX_DIGITS digits, nothing else. */
-static enum int_status parse_int(const char *s, size_t n, long long *value)
+/*
+ * A number of the table: up to MAX_DIGITS digits, a '-' only where min < 0,
+ * no leading zero ("0800", "-05": the battery's own reading of such a number
+ * is unknown, an octal 016 would be 14, so a value the gate checked as 16
+ * could act as another; a lone "0" is fine).
+ */
+static enum eb_int_status parse_number(const struct pair *p, long long min, long long max, long long *value)
 {
-	bool negative = n > 0 && s[0] == '-';
-	size_t i = negative ? 1 : 0;
-	if (i == n)
-		return INT_NOT_INTEGER;
-	if (n - i > MAX_DIGITS) {
-		for (size_t j = i; j < n; j++)
-			if (s[j] < '0' || s[j] > '9')
-				return INT_NOT_INTEGER;
-		return INT_TOO_LONG;
-	}
-	long long v = 0;
-	for (; i < n; i++) {
+	return eb_parse_int(p->value, p->value_len,
+			    &(struct eb_int_rule){.min = min, .max = max, .max_digits = MAX_DIGITS,
+						  .refuse_leading_zeros = true},
+			    value);
+}
+
+/* Digits (after an optional '-') with a leading zero: why parse_number said "not a number". */
+static bool has_leading_zero(const char *s, size_t n)
+{
+	size_t i = n > 0 && s[0] == '-' ? 1 : 0;
+	if (n - i < 2 || s[i] != '0')
+		return false;
+	for (; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
-			return INT_NOT_INTEGER;
-		v = v * 10 + (s[i] - '0');
-	}
-	*value = negative ? -v : v;
-	return INT_OK;
+			return false;
+	return true;
 }
 
 /* H:MM or HH:MM; returns false when the shape is wrong, range unchecked. */
@@ -247,11 +251,19 @@ static bool read_cd(const struct pair *pairs, size_t n, struct venus_command *ou
 	}
 	const struct pair *cd = &pairs[0];
 	long long value = 0;
-	enum int_status status = parse_int(cd->value, cd->value_len, &value);
-	if (status == INT_NOT_INTEGER)
+	/* The vendor's own spelling "cd=01" (one zero, one digit) reads the same in any base. */
+	bool vendor_spelling = cd->value_len == 2 && cd->value[0] == '0';
+	enum eb_int_status status =
+		eb_parse_int(cd->value, cd->value_len,
+			     &(struct eb_int_rule){.min = LLONG_MIN, .max = LLONG_MAX, .max_digits = MAX_DIGITS,
+						   .refuse_leading_zeros = !vendor_spelling},
+			     &value);
+	if (status == EB_INT_NOT_A_NUMBER && has_leading_zero(cd->value, cd->value_len))
+		return refuse(out, "cd must be written without leading zeros");
+	if (status == EB_INT_NOT_A_NUMBER)
 		return refuse(out, "cd must be a number");
 	bool known = false;
-	for (size_t i = 0; status == INT_OK && i < N_FORMS; i++)
+	for (size_t i = 0; status == EB_INT_OK && i < N_FORMS; i++)
 		known = known || forms[i].cd == value;
 	if (!known)
 		return refuse(out, "unknown cd %.*s%s", shown_len(cd->value_len), cd->value,
@@ -270,8 +282,11 @@ static bool form_matches(const struct command_form *form, const struct pair *pai
 	case SELECT_BY_PRESENCE:
 		return p != NULL;
 	case SELECT_BY_VALUE:
-		return p && parse_int(p->value, p->value_len, &value) == INT_OK &&
-		       p->value[0] != '-' && value == form->selector_value;
+		/* Leading zeros are let through here so that the value's own check names them. */
+		return p &&
+		       eb_parse_int(p->value, p->value_len, &(struct eb_int_rule){.min = 0, .max = LLONG_MAX}, &value) ==
+			       EB_INT_OK &&
+		       value == form->selector_value;
 	}
 	return false;
 }
@@ -356,18 +371,19 @@ static bool check_integer(const struct pair *p, struct venus_command *out)
 	const struct key_rule *rule = p->rule;
 	const char *key = rule->key;
 	long long value = 0;
-	enum int_status status = parse_int(p->value, p->value_len, &value);
-	bool negative_refused = p->value[0] == '-' && rule->min >= 0;
-	if (status == INT_OK && !negative_refused && value >= rule->min && value <= rule->max)
+	enum eb_int_status status = parse_number(p, rule->min, rule->max, &value);
+	if (status == EB_INT_OK)
 		return true;
+	if (status == EB_INT_NOT_A_NUMBER && has_leading_zero(p->value, p->value_len))
+		return refuse(out, "%s must be written without leading zeros", key);
 	if (rule->kind == VALUE_CHOICE) {
 		char choices[48];
 		describe_choices(rule, choices, sizeof(choices));
 		return refuse(out, "%s must be one of %s", key, choices);
 	}
-	if (status == INT_NOT_INTEGER)
+	if (status == EB_INT_NOT_A_NUMBER)
 		return refuse(out, "%s must be an integer", key);
-	if (status == INT_TOO_LONG)
+	if (status == EB_INT_TOO_LONG)
 		return refuse(out, "%s has too many digits", key);
 	return refuse(out, "%s must be within %lld..%lld", key, rule->min, rule->max);
 }
@@ -392,8 +408,9 @@ static bool check_value(const struct pair *p, const struct pair *pairs, size_t n
 		/* match_keys has made sure that url is there */
 		const struct pair *url = find_pair(pairs, n, "url");
 		size_t url_len = url ? url->value_len : 0;
-		if (parse_int(p->value, p->value_len, &length) != INT_OK || length < 0 ||
-		    p->value[0] == '-' || (unsigned long long)length != url_len)
+		if (has_leading_zero(p->value, p->value_len))
+			return refuse(out, "%s must be written without leading zeros", key);
+		if (parse_number(p, 0, LLONG_MAX, &length) != EB_INT_OK || (unsigned long long)length != url_len)
 			return refuse(out, "%s must be the length of url (%zu)", key, url_len);
 		return true;
 	}

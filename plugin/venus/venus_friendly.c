@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "eb_text.h"
+
 /* Room for the text of any whole number below 1e15. */
 #define NUMBER_TEXT_MAX 24
 /* How much of a name an error repeats. */
@@ -16,7 +18,7 @@ static bool refuse(struct venus_friendly *out, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(out->error, sizeof(out->error), fmt, ap);
+	eb_verror(out->error, sizeof(out->error), fmt, ap);
 	va_end(ap);
 	out->command[0] = '\0';
 	return false;

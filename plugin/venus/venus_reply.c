@@ -1,12 +1,13 @@
 #include "venus_reply.h"
 
+#include <limits.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "eb_text.h"
 #include "utf8.h"
-#include "venus_state.h"
+#include "venus_table.h"
 
 /* Devices built in C sometimes count the string's NUL; MQTT tools add line ends. */
 static bool is_trailing_junk(char c)
@@ -27,7 +28,7 @@ static void skip_segment(struct venus_reply *out, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(out->note, sizeof(out->note), fmt, ap);
+	eb_verror(out->note, sizeof(out->note), fmt, ap);
 	va_end(ap);
 }
 
@@ -68,7 +69,7 @@ static bool has_key(const struct venus_reply *r, const char *key)
 static enum venus_reply_kind classify(const struct venus_reply *r)
 {
 	for (size_t i = 0; i < r->count; i++)
-		if (venus_state_is_vendor_key(r->pairs[i].key, r->pairs[i].key_len))
+		if (venus_table_has_key(r->pairs[i].key, r->pairs[i].key_len))
 			return VENUS_REPLY_INFORMATION;
 	if (has_key(r, "ret"))
 		return VENUS_REPLY_RET;
@@ -111,17 +112,8 @@ const char *venus_reply_kind_name(enum venus_reply_kind kind)
 
 bool venus_reply_integer(const char *s, size_t n, long long *value)
 {
-	size_t i = (n > 0 && s[0] == '-') ? 1 : 0;
-	if (n == i || n - i > 18)
-		return false;
-	long long v = 0;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*value = s[0] == '-' ? -v : v;
-	return true;
+	static const struct eb_int_rule device_number = {LLONG_MIN, LLONG_MAX, 18, false};
+	return eb_parse_int(s, n, &device_number, value) == EB_INT_OK;
 }
 
 /* Keys were checked by the parser: printable and short. */
@@ -183,8 +175,11 @@ bool venus_reply_render(const struct venus_reply *reply, struct json_out *o)
 {
 	json_out_begin_object(o);
 	if (reply->count == 0 && reply->text_len > 0) {
+		/* Quoted, not copied: a long reply without pairs must not grow into a longer report. */
 		json_out_key(o, "raw");
-		json_out_text(o, reply->text, reply->text_len);
+		json_out_text(o, reply->text, reply->text_len < VENUS_REPLY_RAW_QUOTE ? reply->text_len : VENUS_REPLY_RAW_QUOTE);
+		json_out_key(o, "raw_bytes");
+		json_out_int(o, (long long)reply->text_len);
 	}
 	for (size_t i = 0; i < reply->count; i++) {
 		const struct venus_reply_pair *p = &reply->pairs[i];

@@ -5,110 +5,10 @@
 #include <string.h>
 
 #include "civil_time.h"
+#include "eb_text.h"
+#include "venus_table.h"
 
-/*
- * The vendor's device information table (venus-mqtt.md section 3.2), in
- * its order, with the name and unit each key has in the state JSON.
- */
-
-enum field_kind {
-	FIELD_INTEGER, /* signed number as sent */
-	FIELD_SCALED,  /* signed number divided by divisor */
-	FIELD_ENUM,    /* number named by choices[], unknown values stay numbers */
-	FIELD_TEXT,    /* string */
-	FIELD_PERIOD,  /* one of tim_0..tim_9, rendered together as time_periods */
-};
-
-struct field {
-	const char *raw;
-	size_t raw_len;
-	const char *name;
-	enum field_kind kind;
-	long long divisor;
-	const char *const *choices; /* NULL entries are gaps in the vendor's list */
-	size_t n_choices;
-};
-
-static const char *const working_status[] = {
-	"sleep", "standby", "charging", "discharging", "backup", "ota_upgrade", "bypass"};
-static const char *const ct_status[] = {"not_connected", "connected", "weak_signal"};
-static const char *const battery_status[] = {NULL, "not_working", "charging", "discharging"};
-static const char *const grid_type[] = {
-	"auto", "en50549", "netherlands", "germany", "austria",
-	"united_kingdom", "spain", "poland", "italy", "china"};
-static const char *const working_mode[] = {"automatic", "manual", "trading"};
-static const char *const off_on[] = {"off", "on"};
-static const char *const power_version[] = {"2500w", "800w"};
-static const char *const ct_type[] = {"none", "ct1", "ct2", "ct3", "shelly_pro", "p1_meter"};
-static const char *const phase[] = {"unknown", "phase_a", "phase_b", "phase_c", "not_detected"};
-static const char *const recharge_mode[] = {"single_phase", "three_phase"};
-
-#define INTEGER(raw, name) {raw, sizeof(raw) - 1, name, FIELD_INTEGER, 1, NULL, 0}
-#define SCALED(raw, name, divisor) {raw, sizeof(raw) - 1, name, FIELD_SCALED, divisor, NULL, 0}
-#define ENUM(raw, name, list) {raw, sizeof(raw) - 1, name, FIELD_ENUM, 1, list, sizeof(list) / sizeof(list[0])}
-#define PERIOD(raw) {raw, sizeof(raw) - 1, "time_periods", FIELD_PERIOD, 1, NULL, 0}
-
-static const struct field fields[] = {
-	SCALED("tot_i", "total_charged_kwh", 100),
-	SCALED("tot_o", "total_discharged_kwh", 100),
-	SCALED("ele_d", "daily_charged_kwh", 100),
-	SCALED("ele_m", "monthly_charged_kwh", 100),
-	SCALED("grd_d", "daily_discharged_kwh", 100),
-	SCALED("grd_m", "monthly_discharged_kwh", 100),
-	SCALED("inc_d", "daily_income_eur", 1000),
-	SCALED("inc_m", "monthly_income_eur", 1000),
-	INTEGER("grd_f", "off_grid_power_va"),
-	INTEGER("grd_o", "combined_power_w"),
-	ENUM("grd_t", "working_status", working_status),
-	ENUM("gct_s", "ct_status", ct_status),
-	ENUM("cel_s", "battery_status", battery_status),
-	SCALED("cel_p", "battery_energy_kwh", 100),
-	INTEGER("cel_c", "soc_percent"),
-	INTEGER("err_t", "fault_code"),
-	INTEGER("err_a", "warning_code"),
-	INTEGER("dev_n", "device_version"),
-	ENUM("grd_y", "grid_type", grid_type),
-	ENUM("wor_m", "working_mode", working_mode),
-	PERIOD("tim_0"), PERIOD("tim_1"), PERIOD("tim_2"), PERIOD("tim_3"), PERIOD("tim_4"),
-	PERIOD("tim_5"), PERIOD("tim_6"), PERIOD("tim_7"), PERIOD("tim_8"), PERIOD("tim_9"),
-	ENUM("cts_m", "ct_auto_switch", off_on),
-	ENUM("bac_u", "backup", off_on),
-	INTEGER("tra_a", "trading_region_code"),
-	INTEGER("tra_i", "trading_charge_price"),
-	INTEGER("tra_o", "trading_discharge_price"),
-	INTEGER("htt_p", "http_server_type"),
-	INTEGER("prc_c", "regional_charge_price"),
-	INTEGER("prc_d", "regional_discharge_price"),
-	INTEGER("wif_s", "wifi_signal"),
-	SCALED("inc_a", "total_income_eur", 1000),
-	ENUM("set_v", "power_version", power_version),
-	INTEGER("mcp_w", "max_charging_power_w"),
-	INTEGER("mdp_w", "max_discharge_power_w"),
-	ENUM("ct_t", "ct_type", ct_type),
-	ENUM("phase_t", "phase", phase),
-	ENUM("dchrg_t", "recharge_mode", recharge_mode),
-	INTEGER("bms_v", "bms_version"),
-	INTEGER("fc_v", "communication_module_version"),
-	{"wifi_n", 6, "wifi_name", FIELD_TEXT, 1, NULL, 0},
-};
-
-#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
-
-_Static_assert(N_FIELDS <= VENUS_STATE_FIELDS, "venus_state.slot_of_field is too small for the table");
-
-/* The index of key in fields[], or -1 for a key outside the vendor's table. */
-static int field_index(const char *key, size_t key_len)
-{
-	for (size_t i = 0; i < N_FIELDS; i++)
-		if (fields[i].raw_len == key_len && memcmp(fields[i].raw, key, key_len) == 0)
-			return (int)i;
-	return -1;
-}
-
-bool venus_state_is_vendor_key(const char *key, size_t key_len)
-{
-	return key_len > 0 && field_index(key, key_len) >= 0;
-}
+_Static_assert(VENUS_TABLE_FIELDS <= VENUS_STATE_FIELDS, "venus_state.slot_of_field is too small for the table");
 
 void venus_state_init(struct venus_state *state)
 {
@@ -140,8 +40,8 @@ static const struct venus_state_entry *entry_of_field(const struct venus_state *
 static void note_refusal(size_t *refused, char *why, size_t why_size, const char *reason,
 			 const struct venus_reply_pair *p)
 {
-	if ((*refused)++ == 0 && why && why_size > 0)
-		snprintf(why, why_size, "%s: %.*s", reason, (int)p->key_len, p->key);
+	if ((*refused)++ == 0)
+		eb_error(why, why_size, "%s: %.*s", reason, (int)p->key_len, p->key);
 }
 
 size_t venus_state_merge(struct venus_state *state, const struct venus_reply *reply,
@@ -161,10 +61,10 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 			note_refusal(&refused, why, why_size, "value longer than 127 bytes", p);
 			continue;
 		}
-		int field = expected < N_FIELDS && fields[expected].raw_len == p->key_len &&
-				    memcmp(fields[expected].raw, p->key, p->key_len) == 0
+		int field = expected < VENUS_TABLE_FIELDS && venus_table[expected].raw_len == p->key_len &&
+				    memcmp(venus_table[expected].raw, p->key, p->key_len) == 0
 			    ? (int)expected
-			    : field_index(p->key, p->key_len);
+			    : venus_table_index(p->key, p->key_len);
 		if (field >= 0)
 			expected = (size_t)field + 1;
 		size_t at = entry_index(state, field, p->key, p->key_len);
@@ -209,16 +109,16 @@ size_t venus_format_utc(int64_t unix_ms, char *buf, size_t size)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-static void field_out(struct json_out *o, const struct field *f, const struct venus_state_entry *e)
+static void field_out(struct json_out *o, const struct venus_field *f, const struct venus_state_entry *e)
 {
 	long long v;
 	bool number = venus_reply_integer(e->value, e->value_len, &v);
 	json_out_key(o, f->name);
-	if (!number || f->kind == FIELD_TEXT) {
+	if (!number || f->kind == VENUS_FIELD_TEXT) {
 		json_out_text(o, e->value, e->value_len);
-	} else if (f->kind == FIELD_SCALED) {
+	} else if (f->kind == VENUS_FIELD_SCALED) {
 		json_out_number(o, (double)v / (double)f->divisor);
-	} else if (f->kind == FIELD_ENUM && v >= 0 && (size_t)v < f->n_choices && f->choices[v]) {
+	} else if (f->kind == VENUS_FIELD_ENUM && v >= 0 && (size_t)v < f->n_choices && f->choices[v]) {
 		json_out_string(o, f->choices[v]);
 	} else {
 		json_out_int(o, v);
@@ -272,7 +172,7 @@ static void periods_out(struct json_out *o, const struct venus_state *state)
 	int highest = -1;
 	for (int n = 0; n < 10; n++) {
 		char key[8] = {'t', 'i', 'm', '_', (char)('0' + n), '\0'};
-		int field = field_index(key, 5);
+		int field = venus_table_index(key, 5);
 		periods[n] = field >= 0 ? entry_of_field(state, (size_t)field) : NULL;
 		if (periods[n])
 			highest = n;
@@ -322,9 +222,9 @@ bool venus_state_render(const struct venus_state *state, const char *type, const
 	json_out_key(o, "updated");
 	json_out_string(o, updated);
 	bool periods_done = false;
-	for (size_t i = 0; i < N_FIELDS; i++) {
-		const struct field *f = &fields[i];
-		if (f->kind == FIELD_PERIOD) {
+	for (size_t i = 0; i < VENUS_TABLE_FIELDS; i++) {
+		const struct venus_field *f = &venus_table[i];
+		if (f->kind == VENUS_FIELD_PERIOD) {
 			if (!periods_done)
 				periods_out(o, state);
 			periods_done = true;

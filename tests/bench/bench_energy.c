@@ -87,8 +87,8 @@ int main(int argc, char **argv)
 		return 1;
 	/* Full sun: the car starts at 32 A. */
 	size_t cursor = eb_sim_mark(sim);
-	int64_t until = eb_sim_now_us() + 20 * 1000000LL;
-	while (eb_sim_now_us() < until && !eb_sim_wait(sim, &cursor, "limit 4085 3200 ", 0, NULL)) {
+	int64_t until = eb_now_us() + 20 * 1000000LL;
+	while (eb_now_us() < until && !eb_sim_wait(sim, &cursor, "limit 4085 3200 ", 0, NULL)) {
 		publish_meter(meter, 32, 0);
 		usleep(500 * 1000);
 	}
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 			while (eb_client_next(sub, 0))
 				;
 			size_t mark = eb_sim_mark(sim);
-			int64_t t0 = eb_sim_now_us();
+			int64_t t0 = eb_now_us();
 			publish_meter(meter, amps, drawn);
 			char prefix[32], offered[32];
 			snprintf(prefix, sizeof(prefix), "limit 4085 %d ", amps * 100);
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 				eb_message_free(m);
 			}
 			/* The baseline: a plain message through the same broker. */
-			int64_t p0 = eb_sim_now_us();
+			int64_t p0 = eb_now_us();
 			eb_client_publish_str(meter, "bench/plain", "x", 0);
 			m = eb_client_next_on(sub, "bench/plain", 3000);
 			plain[got] = m ? (double)(m->arrived_us - p0) / 1000.0 : -1;

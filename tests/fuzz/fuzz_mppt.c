@@ -2,14 +2,14 @@
  * fuzz_mppt: the MPPT request translator (mppt.h) on any payload.
  *
  * Input: the request payload as a data logger would publish it (the seed
- * corpus holds the request of mppt.md §2 and its variants). The payload is
+ * corpus holds the request of docs/mppt.md and its variants). The payload is
  * passed exactly as received, without a terminating NUL, so that a read past
  * its end is caught by AddressSanitizer.
  *
  * Checked (a violation traps, so libFuzzer reports it as a crash):
  * - on success: count <= max_items, no error, and every message is one JSON
  *   object that cJSON reads back whole, valid UTF-8, with the keys of
- *   mppt.md §3 in their order, and whose mppt_id is the message's topic
+ *   docs/mppt.md in their order, and whose mppt_id is the message's topic
  *   level and cannot steer a topic; every watts is volts x amps rounded;
  * - on failure: no messages and a non-empty error;
  * - all or nothing: the same batch, translated again with max_items = 1,
@@ -35,7 +35,7 @@
 static const struct timespec now = {.tv_sec = 1568088788, .tv_nsec = 878000000};
 static const struct mppt_limits defaults = {.max_payload = 1 << 20, .max_items = 10000};
 
-/* A topic level that cannot reach another topic: what mppt.md §1 asks of mppt_id. */
+/* A topic level that cannot reach another topic: what docs/mppt.md asks of mppt_id. */
 static void check_topic_level(const char *id)
 {
 	size_t n = strnlen(id, MPPT_ID_MAX + 1);
@@ -47,7 +47,7 @@ static void check_topic_level(const char *id)
 	}
 }
 
-/* watts = volts x amps, rounded (mppt.md §3); numbers print in forms that read back exactly. */
+/* watts = volts x amps, rounded (docs/mppt.md); numbers print in forms that read back exactly. */
 static void check_channel(const cJSON *channel)
 {
 	const cJSON *volts = cJSON_GetObjectItemCaseSensitive(channel, "volts");

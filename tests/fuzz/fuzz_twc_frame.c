@@ -8,7 +8,7 @@
  *   k bytes     the schedule: line byte i arrives step_ms[schedule[i % k] % 16]
  *               after byte i-1 (k = 0: 1 ms apart)
  *   the rest    the line, fed one byte at a time
- * The seed corpus is header 00 followed by the example frames of twc.md §2.
+ * The seed corpus is header 00 followed by the example frames of docs/twc.md.
  *
  * A violated promise traps, so libFuzzer reports it as a crash.
  */

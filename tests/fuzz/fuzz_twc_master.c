@@ -17,7 +17,7 @@
  *            5 take_status with room for 1..8 updates, until drained;
  *            6 the clock jumps to next_deadline, then next_frame;
  *            7 the clock moves on 100 ms, then next_frame.
- * The seed corpus plays twc.md §2: two slaves join, draw current, and the
+ * The seed corpus plays docs/twc.md: two slaves join, draw current, and the
  * pool is lowered.
  *
  * Checked after every operation (a violation traps, so libFuzzer reports it

@@ -6,11 +6,11 @@
  * passed without a terminating NUL. An input of the form
  * "set/<name>\n<value>" is, in addition, a friendly command: <name> is the
  * topic's text after set/ and <value> its payload. The seed corpus holds the
- * vendor's example commands (venus-mqtt.md) and one friendly command of
- * each name (venus.md section 4).
+ * vendor's example commands (docs/venus.md) and one friendly command of
+ * each name (docs/venus.md).
  *
  * Checked (a violation traps, so libFuzzer reports it as a crash):
- * - accepted: a known cd with the class of venus.md §2, a payload of at
+ * - accepted: a known cd with the class of docs/venus.md, a payload of at
  *   most 256 printable bytes that differs from the input only by the
  *   zero padding of bt and et, and that parses again to itself;
  * - refused: cd 0, empty payload, and a non-empty printable error (it is
@@ -45,7 +45,7 @@ static bool printable(const char *s, size_t n)
 	return true;
 }
 
-/* The class column of venus.md §2. */
+/* The class column of docs/venus.md. */
 static enum venus_class expected_class(int cd)
 {
 	switch (cd) {

@@ -3,7 +3,7 @@
  * merged into a device's state and rendered by venus_state.h.
  *
  * Input: the bytes of a reply as the device would publish it (the seed
- * corpus holds the information reply of venus-mqtt.md §3.2 and the ret= and
+ * corpus holds the information reply of the vendor document (docs/venus.md, "Replies") and the ret= and
  * get_power= replies), passed without a terminating NUL. The whole input is
  * one reply; each of its lines is also a reply, merged in turn into the same
  * state at a different time, so that merges over earlier merges, a full
@@ -28,6 +28,7 @@
 #include "utf8.h"
 #include "venus_reply.h"
 #include "venus_state.h"
+#include "venus_table.h"
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
@@ -107,7 +108,7 @@ static void check_parse(const struct venus_reply *r, const char *bytes, size_t l
 		for (size_t k = 0; k < p->key_len; k++)
 			CHECK(is_key_char(p->key[k]));
 		CHECK(memchr(p->value, ',', p->value_len) == NULL);
-		information = information || venus_state_is_vendor_key(p->key, p->key_len);
+		information = information || venus_table_has_key(p->key, p->key_len);
 	}
 	enum venus_reply_kind kind = information ? VENUS_REPLY_INFORMATION
 				     : has_key(r, "ret")       ? VENUS_REPLY_RET
@@ -117,7 +118,7 @@ static void check_parse(const struct venus_reply *r, const char *bytes, size_t l
 	CHECK(strcmp(venus_reply_kind_name(r->kind), "unknown") != 0);
 }
 
-/* The .../reply document: one member per distinct key, or "raw", or nothing. */
+/* The .../reply document: one member per distinct key, or "raw" and "raw_bytes", or nothing. */
 static void check_reply_render(const struct venus_reply *r)
 {
 	struct json_out o;
@@ -132,10 +133,13 @@ static void check_reply_render(const struct venus_reply *r)
 			last = last && !same_key(&r->pairs[i], &r->pairs[j]);
 		distinct += last;
 	}
-	if (r->count > 0)
+	if (r->count > 0) {
 		CHECK(members == distinct);
-	else
-		CHECK(members == (r->text_len > 0 ? 1u : 0u));
+	} else {
+		/* "raw" quotes at most VENUS_REPLY_RAW_QUOTE bytes (six each when escaped), "raw_bytes" the length. */
+		CHECK(members == (r->text_len > 0 ? 2u : 0u));
+		CHECK(o.len <= VENUS_REPLY_RAW_QUOTE * 6 + 64);
+	}
 	cJSON_Delete(doc);
 	json_out_free(&o);
 }
@@ -216,7 +220,7 @@ static void check_state_render(const struct venus_state *s)
 
 	bool unknown = false;
 	for (size_t i = 0; i < s->count; i++)
-		unknown = unknown || !venus_state_is_vendor_key(s->entries[i].key,
+		unknown = unknown || !venus_table_has_key(s->entries[i].key,
 								 strlen(s->entries[i].key));
 	const cJSON *other = cJSON_GetObjectItemCaseSensitive(doc, "other");
 	CHECK((other != NULL) == unknown);

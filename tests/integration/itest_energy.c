@@ -115,8 +115,8 @@ static void test_a_compressed_day(void **state)
 			rig_do("plug %s %s", ph->plug, strcmp(ph->plug, "4085") == 0 ? VIN_A : VIN_B);
 			rig_do("charge %s 32", ph->plug);
 		}
-		int64_t end = eb_sim_now_us() + PHASE_S * 1000000LL;
-		while (eb_sim_now_us() < end) {
+		int64_t end = eb_now_us() + PHASE_S * 1000000LL;
+		while (eb_now_us() < end) {
 			if (!ph->meter_silent) {
 				char grid[32];
 				snprintf(grid, sizeof(grid), "%ld", ph->house_w - ph->solar_w + car_w());
@@ -177,8 +177,8 @@ static const char *const one_sim[] = {"--slave", "4085:2:32", NULL};
 /* Waits until energy/status holds text. */
 static void expect_status(const char *text, int within_ms)
 {
-	int64_t end = eb_sim_now_us() + (int64_t)eb_timeout_ms(within_ms) * 1000;
-	while (eb_sim_now_us() < end) {
+	int64_t end = eb_now_us() + (int64_t)eb_timeout_ms(within_ms) * 1000;
+	while (eb_now_us() < end) {
 		const char *s = rig_value("energy/status");
 		if (s && strstr(s, text))
 			return;

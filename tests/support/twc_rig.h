@@ -4,7 +4,7 @@
  * <prefix>/# whose messages fill a board of the latest value of every topic.
  *
  * The board checks every message as it comes in, and fails the test at once
- * when one breaks a rule of twc.md §5:
+ * when one breaks a rule of docs/twc.md:
  * - a topic outside the seed's table, or of a charger the simulator does not
  *   have;
  * - a payload of the wrong form (amps with more than 2 decimals or trailing
@@ -48,7 +48,7 @@ void rig_up(const struct rig_setup *setup);
 /*
  * The tests' teardown: stops everything and returns -1 when the broker did
  * not stop cleanly (sanitizer findings) or the master sent a frame the
- * simulator could not decode or that twc.md forbids.
+ * simulator could not decode or that docs/twc.md forbids.
  */
 int rig_down(void **state);
 
@@ -93,7 +93,7 @@ int rig_last_limit(const char *id);
 /* Waits until the last limit offered to the charger is `centiamps`. */
 void rig_expect_limit(const char *id, int centiamps, int within_ms);
 /*
- * twc.md §4's invariant over the simulator's limit events from event number
+ * docs/twc.md's invariant over the simulator's limit events from event number
  * `from` on, after the pool went from pool_before to pool_after amps just
  * before `from`: the limits last offered to the chargers never add up to more
  * than the pool in force, which is the larger of the two until the sum first

@@ -1,4 +1,4 @@
-/* twc_master: the TWC master/monitor state machine (twc.md §3, §5). */
+/* twc_master: the TWC master/monitor state machine (docs/twc.md). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,7 +13,7 @@
 
 #define VIN_GOOD "5YJ3E1EA2KF317000"
 #define VIN_BAD_CHECK "5YJ3E1EA0KF317000"
-/* A European VIN whose position 9 is no check digit: twc.md discards it. */
+/* A European VIN whose position 9 is no check digit: docs/twc.md discards it. */
 #define VIN_EUROPEAN "XP7YGCEK0PB000001"
 
 static struct twc_master_config config(enum twc_mode mode)
@@ -140,7 +140,7 @@ static void test_burst_on_init_and_link_up(void **state)
 static void test_slave_joins_protocol_2_and_gets_the_pool(void **state)
 {
 	(void)state;
-	/* twc.md's examples, without their checksum byte. */
+	/* docs/twc.md's examples, without their checksum byte. */
 	static const uint8_t lr[15] = { 0xFD, 0xE2, 0x40, 0x85, 0x1D, 0x0C, 0x80 };
 	static const uint8_t hb_zero[15] = { 0xFB, 0xE0, 0x77, 0x77, 0x40, 0x85, 0x09 };
 	static const uint8_t hb_32[15] = { 0xFB, 0xE0, 0x77, 0x77, 0x40, 0x85, 0x09, 0x0C, 0x80 };
@@ -392,7 +392,7 @@ static void test_slave_gone_after_26_s_of_silence(void **state)
 	s->attached = false;
 	fake_bus_run_until(&bus, 11000);
 	int64_t last_rx = twc_master_find_slave(&m, 0x4085)->last_rx_ms;
-	/* twc.md: silent for 26 s. */
+	/* docs/twc.md: silent for 26 s. */
 	fake_bus_run_until(&bus, last_rx + 26000 - 1);
 	assert_non_null(twc_master_find_slave(&m, 0x4085));
 	fake_bus_run_until(&bus, last_rx + 26000 + 1);
@@ -541,7 +541,7 @@ static void test_vin_queries_are_bounded(void **state)
 static void test_monitor_never_sends_and_publishes(void **state)
 {
 	(void)state;
-	/* twc.md's examples, without their checksum byte. */
+	/* docs/twc.md's examples, without their checksum byte. */
 	static const uint8_t master_lr[13] = { 0xFC, 0xE1, 0x77, 0x77, 0x77 };
 	static const uint8_t master_hb[15] = { 0xFB, 0xE0, 0x77, 0x77, 0x24, 0x33, 0x09, 0x07, 0xD0 };
 	static const uint8_t slave_hb[15] = { 0xFD, 0xE0, 0x24, 0x33, 0x77, 0x77, 0x08,

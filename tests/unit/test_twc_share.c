@@ -1,5 +1,5 @@
 /*
- * twc_share: the current-sharing rule (twc.md §4), on its own and as the
+ * twc_share: the current-sharing rule (docs/twc.md), on its own and as the
  * real master applies it on a simulated bus.
  */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* twc_status: the status topics and when they are published (twc.md §5). */
+/* twc_status: the status topics and when they are published (docs/twc.md). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Unit tests of the friendly Venus commands (venus.md section 4). */
+/* Unit tests of the friendly Venus commands (docs/venus.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

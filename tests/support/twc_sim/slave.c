@@ -7,7 +7,7 @@
 #include "twc_frame.h"
 
 #define NEVER INT64_MIN
-#define DEFAULT_MASTER_ID 0x7777 /* twc.md §6: until a master is heard, flood heartbeats go here */
+#define DEFAULT_MASTER_ID 0x7777 /* docs/twc.md: until a master is heard, flood heartbeats go here */
 
 static void put16(uint8_t *p, uint32_t value)
 {

@@ -1,6 +1,6 @@
 /*
  * slave: one simulated Gen2 wall connector, rotary switch at F, and the car
- * plugged into it (twc.md §2, the slave's side).
+ * plugged into it (docs/twc.md, the slave's side).
  *
  * It answers the master's frames, sends its linkready unprompted while no
  * master looks after it, works to the limit the master offers, and meters the

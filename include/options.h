@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "eb_text.h" /* eb_error */
+
 #define EB_ERROR_MAX 256
 
 enum eb_option_kind {
@@ -43,13 +45,6 @@ struct eb_option {
 int eb_option_apply(void *base, const struct eb_option *o, const char *value, char *err, size_t errsz);
 /* Frees what eb_option_apply stored for o (strings); the field becomes NULL. */
 void eb_option_free(void *base, const struct eb_option *o);
-
-/*
- * The one way the plugin formats an error into a caller's buffer: like
- * snprintf, always terminated, and it returns -1 so that a refusal reads
- * `return eb_error(err, errsz, "...", ...);`.
- */
-int eb_error(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* True when topic is prefix itself or lies below it ("a/b" is below "a"). */
 bool eb_topic_under(const char *topic, const char *prefix);
