@@ -28,6 +28,8 @@ enum eb_option_kind {
 	EB_OPTION_CHOICE,	/* one of the words in `choices`; stores its index as long */
 	EB_OPTION_HEX_ID,	/* 4 hexadecimal digits, stored as long */
 	EB_OPTION_LINK,		/* "", an absolute device path, or tcp://host:port; stored as char * */
+	EB_OPTION_OPTIONAL_TOPIC, /* "" (unset) or what EB_OPTION_TOPIC takes; stored as char * */
+	EB_OPTION_TEXT,		/* printable ASCII, possibly empty, that the job parses itself; stored as char * */
 };
 
 struct eb_option {

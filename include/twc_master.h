@@ -23,6 +23,13 @@
  *   fit it; until then nothing is raised. A slave declared gone no longer
  *   counts (a real slave stops charging long before 26 s without
  *   heartbeats);
+ * - a limit is lowered at once and raised at most every
+ *   TWC_RAISE_INTERVAL_MS; a slave the master stopped (its limit went to 0
+ *   while it wanted current) is not offered current again within
+ *   restart_holdoff_s, whatever the pool does, so a flapping pool cannot
+ *   flap a contactor. Stopping is a 0 A limit (05 00 00 in protocol 1); a
+ *   protocol 2 slave also gets FC B2 after it, and FC B1 before its next
+ *   limit above 0;
  * - a slave silent for TWC_GONE_MS is gone: ampsInUse, power and
  *   carsCharging go to 0, its current VIN moves to lastVehicleVIN, the
  *   total follows; its other topics keep their last retained values and
@@ -64,6 +71,12 @@
  * clash seen within this time of the last clash burst is the same clash.
  */
 #define TWC_CLASH_HOLDOFF_MS 10000
+/*
+ * A slave's limit is raised at most this often (lowered at once): the car's
+ * charger takes seconds to follow, and a meter reading that still lags the
+ * last change must not be counted twice.
+ */
+#define TWC_RAISE_INTERVAL_MS 5000
 
 enum twc_mode {
 	TWC_MODE_MASTER,
@@ -79,6 +92,7 @@ struct twc_master_config {
 	int wiring_max_amps_per_twc;   /* default 32 */
 	int wiring_max_amps_all;       /* the circuit: the pool can never exceed it; 0 = the pool */
 	int refresh_s;                 /* republish unchanged values at least this often, default 60 */
+	int restart_holdoff_s;         /* a slave stopped by the master starts again this long after, at the earliest (60) */
 };
 
 struct twc_slave {
@@ -88,6 +102,7 @@ struct twc_slave {
 	uint8_t protocol;          /* 1 or 2, from the linkready's length */
 	uint16_t max_ca;           /* its own maximum, from its linkready */
 	int64_t last_rx_ms;        /* anything from it: the 26 s clock */
+	unsigned long joined;      /* which join this is (stats.slaves_joined when it joined) */
 
 	/* From its heartbeats. */
 	bool have_heartbeat;
@@ -103,6 +118,14 @@ struct twc_slave {
 	int told_ca;               /* the limit in the last heartbeat sent */
 	bool ever_told;
 	int64_t last_heartbeat_ms;
+	int64_t limit_changed_ms;  /* when the limit told last changed (raises wait TWC_RAISE_INTERVAL_MS) */
+	bool limit_changed_ever;
+	int64_t stopped_ms;        /* when the master last stopped it (limit to 0 while it wanted current) */
+	bool stopped_ever;
+	bool stop_frame_due;       /* protocol 2: FC B2 still to send after the 0 A heartbeat */
+	bool halted;               /* protocol 2: FC B2 sent; FC B1 goes before the next limit above 0 */
+	unsigned long stops;       /* stops and starts by the master, counted */
+	unsigned long starts;
 
 	/* Queries (master mode). */
 	int64_t next_kwh_ms;
@@ -131,12 +154,15 @@ struct twc_master_stats {
 	unsigned long slaves_refused;      /* a fourth slave */
 	unsigned long id_clashes;
 	unsigned long vins_discarded;
+	unsigned long limit_changes;       /* heartbeats that told a slave a new limit */
+	unsigned long stop_start_frames;   /* FC B2 and FC B1 sent */
 };
 
 struct twc_master {
 	struct twc_master_config cfg;
 	int pool_amps;             /* the pool asked for: every decision uses it */
 	int pool_in_force_amps;    /* drops to pool_amps once the limits told fit it */
+	int offer_amps;            /* the pool of the moment (energy management), -1: the whole pool */
 	bool sent_any;
 	int64_t last_tx_ms;
 	bool awaiting_reply;
@@ -185,6 +211,17 @@ int64_t twc_master_next_deadline(const struct twc_master *m, int64_t now_ms);
  * Returns 0, or -1 with a clear error text in err (the pool is unchanged).
  */
 int twc_master_set_pool(struct twc_master *m, int amps, int64_t now_ms, char *err, size_t errsz);
+/*
+ * The pool of the moment: what energy management allows the slaves now, in
+ * whole amps; the share rule splits min(this, the pool). -1 gives the whole
+ * pool again. Lowering takes effect at once, raises at most every
+ * TWC_RAISE_INTERVAL_MS per slave, and a slave stopped by the master starts
+ * again no sooner than restart_holdoff_s after.
+ */
+void twc_master_set_offer(struct twc_master *m, int amps, int64_t now_ms);
+/* The pool the slaves share now: min(pool, offer). */
+int twc_master_sharing_amps(const struct twc_master *m);
+
 /*
  * Status updates due now: topic suffix (e.g. "4085/ampsInUse",
  * "all/totalAmpsInUse", "config/maxAmpsForSlaves") and value text exactly

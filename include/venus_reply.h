@@ -86,6 +86,22 @@ bool venus_reply_render(const struct venus_reply *reply, struct json_out *o);
 
 
 /*
+ * The readings energy management uses, where the reply carries them: the
+ * state of charge (cel_c, %), the battery's power (grd_o, W, + discharging)
+ * and the CT's total (get_power's fourth number, W, import positive). A
+ * value that is not a number is not a reading.
+ */
+struct venus_readings {
+	bool has_soc;
+	int soc_percent;
+	bool has_battery_w;
+	long battery_w;
+	bool has_grid_w;
+	long grid_w;
+};
+void venus_reply_readings(const struct venus_reply *reply, struct venus_readings *out);
+
+/*
  * Reads an optional '-' and 1 to 18 digits, nothing else. The device's
  * numbers are signed; anything else is not a number (eb_parse_int, eb_text.h).
  */

@@ -78,6 +78,13 @@ static int check_combinations(struct eb_config *c, char *err, size_t errsz)
 						"options %s and %s: expected topics that do not contain one another, "
 						"got '%s' and '%s'",
 						owner[i], owner[k], owned[i], owned[k]);
+	const char *grid = c->twc.energy_grid_topic;
+	for (size_t i = 0; i < n && grid[0] != '\0'; i++)
+		if (eb_topic_under(grid, owned[i]))
+			return eb_error(err, errsz,
+					"option plugin_opt_energy_grid_topic: expected a topic outside the plugin's own "
+					"(%s), got '%s'",
+					owner[i], grid);
 	c->twc.enabled = c->twc.port[0] != '\0';
 	struct eb_telemetry_config *sets[] = {&c->mppt, &c->pms, &c->inverter};
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
@@ -108,6 +115,17 @@ int eb_config_load(struct eb_config *c, const struct mosquitto_opt *opts, int co
 		if (eb_option_apply(base, o, opts[i].value ? opts[i].value : "", err, errsz) != 0)
 			return -1;
 	}
+	/* Energy management runs on the TWC link: without it an energy option would do nothing. */
+	for (int i = 0; i < count; i++)
+		if (strncmp(opts[i].key, "energy_", 7) == 0 && c->twc.port[0] == '\0')
+			return eb_error(err, errsz, "option plugin_opt_%s: needs plugin_opt_twc_port (energy management "
+						    "shares the wall connectors' current)",
+					opts[i].key);
+	if (twc_energy_options_check(&c->twc, err, errsz) != 0)
+		return -1;
+	if (!c->venus.enabled && (c->twc.energy_grid_venus[0] != '\0' || c->twc.energy_battery[0] != '\0'))
+		return eb_error(err, errsz, "option plugin_opt_%s: a Venus battery needs plugin_opt_venus on",
+				c->twc.energy_battery[0] != '\0' ? "energy_battery" : "energy_grid_venus");
 	return check_combinations(c, err, errsz);
 }
 

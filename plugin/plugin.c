@@ -138,7 +138,7 @@ static int on_tick(int event, void *event_data, void *userdata)
 	if (p->cfg.venus.enabled)
 		venus_bridge_on_tick(&p->venus, eb_monotonic_ms());
 	if (p->cfg.twc.enabled)
-		twc_bridge_on_tick(&p->twc);
+		twc_bridge_on_tick(&p->twc, eb_monotonic_ms());
 	eb_stats_on_tick(p, eb_monotonic_ms());
 	ha_bridge_on_tick(&p->ha, eb_monotonic_ms()); /* Home Assistant availability */
 	return MOSQ_ERR_SUCCESS;
@@ -173,6 +173,16 @@ EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supp
 static bool loaded_per_listener(const mosquitto_plugin_id_t *identifier)
 {
 	return *(void *const *)identifier != NULL;
+}
+
+/* Every device event goes to each observer: Home Assistant, and TWC energy management (Venus readings). */
+static void fan_out_device_event(void *ctx, const struct eb_device_event *event)
+{
+	struct eb_plugin *p = ctx;
+	if (p->ha.enabled)
+		ha_bridge_on_device(&p->ha, event);
+	if (p->cfg.twc.enabled)
+		twc_bridge_on_device(&p->twc, event);
 }
 
 /* The options the broker cannot honour as it loaded the plugin: 0, or -1 with the reason in err. */
@@ -218,12 +228,14 @@ static int start_jobs(struct eb_plugin *p, char *err, size_t errsz)
 	p->telemetry.refusal_log = &p->refusal_log;
 	p->venus.refusal_log = &p->refusal_log;
 	p->twc.refusal_log = &p->refusal_log;
-	if (p->ha.enabled) {
-		struct eb_device_observer ha = {ha_bridge_on_device, &p->ha};
-		p->telemetry.observer = ha;
-		p->venus.observer = ha;
-		p->twc.observer = ha;
-	}
+	/* Home Assistant and TWC energy management (Venus readings) observe the jobs' device events. */
+	struct eb_device_observer all = {fan_out_device_event, p};
+	p->telemetry.observer = all;
+	p->venus.observer = all;
+	p->twc.observer = all;
+	/* Energy management reads a battery's CT through the Venus job's gate. */
+	if (c->twc.enabled && c->venus.enabled)
+		p->twc.poller = (struct eb_device_poller){venus_bridge_poll, &p->venus};
 	return 0;
 }
 

@@ -59,6 +59,10 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 		counter(o, "slaves", c.slaves);
 		counter(o, "pool_changes", p->twc.pool_changes);
 		counter(o, "pool_refusals", p->twc.pool_refusals);
+		counter(o, "meter_readings", p->twc.meter_readings);
+		counter(o, "meter_refusals", p->twc.meter_refusals);
+		counter(o, "energy_commands", p->twc.energy_commands);
+		counter(o, "energy_refusals", p->twc.energy_refusals);
 		counter(o, "outbox_refused", outbox_refused(&p->twc.outbox));
 		counter(o, "id_clashes", c.id_clashes);
 		counter(o, "frames_ignored", c.frames_ignored);

@@ -33,6 +33,13 @@ struct eb_device_event {
 	unsigned pv_count, load_count;	/* an MPPT controller's or inverter's strings and loads in its latest sample */
 	unsigned phase_count;		/* an inverter's grid phases in its latest sample */
 	bool has_state;			/* Venus: the reply updated the device's retained state */
+	/* Venus: readings the reply carried (energy management uses them). */
+	bool has_soc;
+	int soc_percent;
+	bool has_battery_w;
+	long battery_w;			/* + discharging, - charging */
+	bool has_grid_w;
+	long grid_w;			/* the battery's CT (cd=19 get_power total), import positive */
 	const char *source;		/* MPPT, PMS, inverter: who sent the sample (user name, else client id); may be NULL */
 };
 

@@ -132,6 +132,19 @@ int eb_option_apply(void *base, const struct eb_option *o, const char *value, ch
 				      o->name, value);
 		*(long *)field = strtol(value, NULL, 16);
 		return 0;
+	case EB_OPTION_OPTIONAL_TOPIC:
+		if (value[0] != '\0' && !topic_is_publishable(value))
+			return eb_error(err, errsz,
+				      "option plugin_opt_%s: expected nothing or a topic without wildcards, without a "
+				      "leading '$' and without a leading or trailing '/', got '%s'",
+				      o->name, value);
+		return store_string(field, value, o->name, err, errsz);
+	case EB_OPTION_TEXT:
+		for (const char *p = value; *p; p++)
+			if (*p < ' ' || *p > '~')
+				return eb_error(err, errsz, "option plugin_opt_%s: expected printable ASCII, got '%s'",
+						o->name, value);
+		return store_string(field, value, o->name, err, errsz);
 	case EB_OPTION_LINK:
 		if (!link_is_valid(value))
 			return eb_error(err, errsz,
@@ -151,7 +164,8 @@ bool eb_topic_under(const char *topic, const char *prefix)
 
 void eb_option_free(void *base, const struct eb_option *o)
 {
-	if (o->kind == EB_OPTION_TOPIC || o->kind == EB_OPTION_WORDS || o->kind == EB_OPTION_LINK) {
+	if (o->kind == EB_OPTION_TOPIC || o->kind == EB_OPTION_WORDS || o->kind == EB_OPTION_LINK ||
+	    o->kind == EB_OPTION_OPTIONAL_TOPIC || o->kind == EB_OPTION_TEXT) {
 		char **slot = (char **)((char *)base + o->offset);
 		free(*slot);
 		*slot = NULL;

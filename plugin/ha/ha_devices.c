@@ -64,6 +64,48 @@ bool ha_discovery_twc_slave(struct ha_discovery_set *s, const struct ha_discover
 	return ha_set_finish(s);
 }
 
+/* Energy management (master mode): the mode, charge-now, and what the status says. */
+static void add_energy_entities(struct ha_discovery_set *s, const struct ha_device *d, int pool_max_amps)
+{
+	static const char *const modes[] = {"charge_now", "surplus", "min_surplus", "schedule", "stop", NULL};
+	const struct ha_discovery_topics *t = d->t;
+	char *mode = ha_format("%s/energy/mode", t->twc_prefix);
+	char *mode_set = ha_format("%s/energy/mode/set", t->twc_prefix);
+	char *charge_now = ha_format("%s/energy/chargeNow/set", t->twc_prefix);
+	char *status = ha_format("%s/energy/status", t->twc_prefix);
+	if (mode && mode_set && charge_now && status) {
+		struct ha_entity e = {.component = "select", .object_id = "energy_mode", .name = "Charging mode",
+				      .state_topic = mode, .command_topic = mode_set, .options = modes,
+				      .icon = "mdi:solar-power"};
+		ha_add_entity(s, d, &e);
+		/* Charge now at this many amps for an hour; the button ends it early. */
+		e = (struct ha_entity){.component = "number", .object_id = "charge_now_amps", .name = "Charge now for an hour",
+				       .command_topic = charge_now, .command_template = "{{ value | int }},3600",
+				       .device_class = "current", .unit = "A", .has_range = true, .min = 0,
+				       .max = pool_max_amps, .step = 1};
+		ha_add_entity(s, d, &e);
+		e = (struct ha_entity){.component = "button", .object_id = "charge_now_end", .name = "End charge now",
+				       .command_topic = charge_now, .payload_press = "0,0"};
+		ha_add_entity(s, d, &e);
+		e = (struct ha_entity){HA_SENSOR("energy_available_w", "Power available for charging", "power", "W",
+						 "measurement"),
+				       .state_topic = status, .json_path = "available_w"};
+		ha_add_entity(s, d, &e);
+		e = (struct ha_entity){HA_SENSOR("energy_target_amps", "Charging target", "current", "A", "measurement"),
+				       .state_topic = status, .json_path = "target_amps"};
+		ha_add_entity(s, d, &e);
+		e = (struct ha_entity){HA_SENSOR("energy_reason", "Charging reason", NULL, NULL, NULL),
+				       .state_topic = status, .json_path = "reason"};
+		ha_add_entity(s, d, &e);
+	} else {
+		s->failed = true;
+	}
+	free(mode);
+	free(mode_set);
+	free(charge_now);
+	free(status);
+}
+
 bool ha_discovery_twc_pool(struct ha_discovery_set *s, const struct ha_discovery_topics *t, unsigned master_id,
 			   int pool_max_amps)
 {
@@ -98,6 +140,8 @@ bool ha_discovery_twc_pool(struct ha_discovery_set *s, const struct ha_discovery
 	free(pool_set);
 	free(total);
 	free(minimum);
+	if (pool_max_amps >= 0)
+		add_energy_entities(s, &d, pool_max_amps);
 	return ha_set_finish(s);
 }
 

@@ -168,6 +168,7 @@ void ha_add_entity(struct ha_discovery_set *s, const struct ha_device *d, const 
 	write_string(o, "state_topic", e->state_topic);
 	write_string(o, "value_template", value_template);
 	write_string(o, "command_topic", e->command_topic);
+	write_string(o, "command_template", e->command_template);
 	write_string(o, "device_class", e->device_class);
 	write_string(o, "unit_of_measurement", e->unit);
 	write_string(o, "state_class", e->state_class);

@@ -28,6 +28,7 @@ struct ha_entity {
 	const char *json_path;		/* the state is JSON: the value is value_json.<path> */
 	const char *value_template;	/* a template of its own, instead of json_path */
 	const char *command_topic;	/* NULL: none */
+	const char *command_template;	/* NULL: the value as it is */
 	const char *device_class;
 	const char *unit;
 	const char *state_class;

@@ -15,6 +15,7 @@
 #include "broker.h"
 
 #include "device_events.h"
+#include "device_requests.h"
 #include "log_limit.h"
 #include "outbox.h"
 #include "twc_link.h"
@@ -30,6 +31,17 @@ struct twc_bridge {
 	uint64_t pool_changes;
 	uint64_t pool_refusals;
 	struct eb_device_observer observer;	/* told of the circuit and of each wall connector heard */
+	/* Energy management (docs/energy.md). */
+	char *mode_topic;	/* <prefix>/energy/mode/set */
+	char *charge_now_topic;	/* <prefix>/energy/chargeNow/set */
+	char *energy_error_topic;	/* <prefix>/energy/error */
+	int64_t next_meter_log_ms;	/* refused meter readings are logged once a minute at most */
+	int64_t next_ct_poll_ms;
+	struct eb_device_poller poller;	/* asks the Venus job for a battery's CT reading */
+	uint64_t meter_readings;
+	uint64_t meter_refusals;
+	uint64_t energy_commands;
+	uint64_t energy_refusals;
 	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
 };
 
@@ -38,13 +50,21 @@ int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char
 /* Stops the job and frees what it holds; safe on a zeroed bridge and after a failed start. */
 void twc_bridge_stop(struct twc_bridge *t);
 
-/* Publishes and logs what the link thread queued (broker thread, TICK). */
-void twc_bridge_on_tick(struct twc_bridge *t);
+/* Publishes and logs what the link thread queued, polls the CT battery when due (broker thread, TICK). */
+void twc_bridge_on_tick(struct twc_bridge *t, int64_t now_ms);
 
-/* True for topics only the plugin publishes to: everything under the prefix but the pool's set topic. */
+/* A device event of another job: the configured batteries' readings feed energy management. */
+void twc_bridge_on_device(void *ctx, const struct eb_device_event *event);
+
+/* True for topics only the plugin publishes to: everything under the prefix but the three set topics. */
 bool twc_bridge_owns_topic(const struct twc_bridge *t, const char *topic);
 
-/* Handles a publish to the pool's set topic: true with *verdict set, false for any other topic. */
+/*
+ * Handles a publish to the pool's, the energy mode's or charge-now's set
+ * topic, or the grid meter's topic (always delivered; a reading that is
+ * not one is reported on <prefix>/energy/error): true with *verdict set,
+ * false for any other topic.
+ */
 bool twc_bridge_on_message(struct twc_bridge *t, const struct mosquitto_evt_message *ed, int *verdict);
 
 #endif

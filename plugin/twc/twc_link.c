@@ -32,14 +32,30 @@ struct twc_link {
 	pthread_t thread;
 	atomic_bool stopping;
 	int wake[2];			/* a byte on wake[1] interrupts the thread's poll() */
-	pthread_mutex_t lock;		/* guards pool_request */
+	pthread_mutex_t lock;		/* guards pool_request and energy_in */
 	int pool_request;
+	struct {
+		bool grid, mode, charge_now, soc, battery_w;
+		long grid_w;
+		int64_t grid_ms;
+		enum twc_energy_mode new_mode;
+		int amps;
+		long seconds;
+		int soc_percent;
+		long battery_power_w;
+	} energy_in;
 
 	/* Owned by the thread. */
 	char *port;
 	char *prefix;
 	struct outbox *out;
 	struct twc_master master;
+	struct twc_energy energy;
+	struct twc_energy_readings readings;	/* the latest meter and battery readings */
+	char energy_status[TWC_ENERGY_STATUS_MAX];	/* last published, without the meter's age */
+	int64_t energy_status_ms;
+	int energy_mode_published;		/* -1: not yet */
+	int64_t energy_refresh_ms;
 	struct twc_frame_rx rx;
 	struct twc_transport link;
 	int64_t next_open_ms;
@@ -173,6 +189,93 @@ static void apply_pool_request(struct twc_link *l, int64_t now)
 		outbox_log(l->out, MOSQ_LOG_WARNING, "energy-bridge: twc: pool not changed to %d A: %s", amps, err);
 }
 
+static void apply_energy_inputs(struct twc_link *l, int64_t now)
+{
+	pthread_mutex_lock(&l->lock);
+	typeof(l->energy_in) in = l->energy_in;
+	memset(&l->energy_in, 0, sizeof(l->energy_in));
+	pthread_mutex_unlock(&l->lock);
+	if (in.grid) {
+		l->readings.have_grid = true;
+		l->readings.grid_w = in.grid_w;
+		l->readings.grid_ms = in.grid_ms;
+		/* The meter saw the cars' draw of now, not of the next turn. */
+		l->readings.grid_drawn_ca = 0;
+		for (size_t i = 0; i < TWC_MAX_SLAVES; i++)
+			if (l->master.slave[i].present)
+				l->readings.grid_drawn_ca += l->master.slave[i].drawn_ca;
+	}
+	if (in.soc) {
+		l->readings.soc_percent = in.soc_percent;
+		l->readings.have_battery = true;
+	}
+	if (in.battery_w) {
+		l->readings.battery_w = in.battery_power_w;
+		l->readings.have_battery = true;
+	}
+	if (in.mode)
+		twc_energy_set_mode(&l->energy, in.new_mode);
+	if (in.charge_now)
+		twc_energy_charge_now(&l->energy, in.amps, in.seconds, now);
+}
+
+/* What the wall connectors draw and want now, and the local time, for the rule. */
+static void read_the_chargers(struct twc_link *l)
+{
+	struct twc_energy_readings *r = &l->readings;
+	r->pool_amps = l->master.pool_amps;
+	r->drawn_ca = 0;
+	r->volts = 0;
+	r->wanting = r->charging = 0;
+	for (size_t i = 0; i < TWC_MAX_SLAVES; i++) {
+		const struct twc_slave *s = &l->master.slave[i];
+		if (!s->present)
+			continue;
+		r->drawn_ca += s->drawn_ca;
+		r->wanting += s->wants;
+		r->charging += s->charging;
+		if (r->volts == 0 && (s->have_volts & 1) && s->volts[0] > 0)
+			r->volts = s->volts[0];
+	}
+	time_t wall = time(NULL);
+	struct tm local;
+	localtime_r(&wall, &local);
+	r->weekday = local.tm_wday;
+	r->minute = local.tm_hour * 60 + local.tm_min;
+}
+
+/* The rule, then the offer to the master and the status topics (on change, and every refresh). */
+static void run_energy(struct twc_link *l, int64_t now)
+{
+	if (l->master.cfg.mode != TWC_MODE_MASTER)
+		return;
+	read_the_chargers(l);
+	struct twc_energy_result res;
+	twc_energy_step(&l->energy, &l->readings, now, &res);
+	twc_master_set_offer(&l->master, res.offer_amps, now);
+
+	char topic[1024 + 32];
+	if ((int)l->energy.mode != l->energy_mode_published || now >= l->energy_refresh_ms) {
+		snprintf(topic, sizeof(topic), "%s/energy/mode", l->prefix);
+		const char *name = twc_energy_mode_name(l->energy.mode);
+		outbox_publish(l->out, topic, name, strlen(name), true);
+		l->energy_mode_published = (int)l->energy.mode;
+	}
+	/* The meter's age alone does not make a new status: it would change every second. */
+	long age = res.meter_age_s;
+	res.meter_age_s = -1;
+	char key[TWC_ENERGY_STATUS_MAX], json[TWC_ENERGY_STATUS_MAX];
+	size_t n = twc_energy_status_json(&l->energy, &l->readings, &res, key, sizeof(key));
+	res.meter_age_s = age;
+	if (n == 0 || (strcmp(key, l->energy_status) == 0 && now < l->energy_refresh_ms))
+		return;
+	memcpy(l->energy_status, key, n + 1);
+	n = twc_energy_status_json(&l->energy, &l->readings, &res, json, sizeof(json));
+	snprintf(topic, sizeof(topic), "%s/energy/status", l->prefix);
+	outbox_publish(l->out, topic, json, n, true);
+	l->energy_refresh_ms = now + (int64_t)l->master.cfg.refresh_s * 1000;
+}
+
 /*
  * Until the master's next deadline; without a link, until the next attempt
  * to open it (frames due then cannot be sent, and status timeouts such as a
@@ -221,6 +324,7 @@ static void *run(void *arg)
 		int64_t now = monotonic_ms();
 		if (l->link.fd < 0 && now >= l->next_open_ms)
 			try_open(l, now);
+		run_energy(l, now);
 		send_due_frames(l, now);
 		pass_status_on(l, now);
 		summarise_bad_frames(l, now);
@@ -235,6 +339,7 @@ static void *run(void *arg)
 			while (read(l->wake[0], drain, sizeof(drain)) > 0)
 				;
 			apply_pool_request(l, now);
+			apply_energy_inputs(l, now);
 		}
 		if (l->link.fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			read_bytes(l, now);
@@ -261,8 +366,8 @@ static void free_link(struct twc_link *l)
 	free(l);
 }
 
-struct twc_link *twc_link_start(const char *port, const struct twc_master_config *cfg, const char *prefix,
-				struct outbox *out)
+struct twc_link *twc_link_start(const char *port, const struct twc_master_config *cfg,
+				const struct twc_energy_config *energy, const char *prefix, struct outbox *out)
 {
 	struct twc_link *l = calloc(1, sizeof(*l));
 	if (!l)
@@ -277,6 +382,8 @@ struct twc_link *twc_link_start(const char *port, const struct twc_master_config
 	twc_transport_init(&l->link);
 	int64_t now = monotonic_ms();
 	twc_master_init(&l->master, cfg, now);
+	twc_energy_init(&l->energy, energy);
+	l->energy_mode_published = -1;
 	l->next_summary_ms = now + ERROR_SUMMARY_MS;
 	if (!l->port || !l->prefix || pipe2(l->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		free_link(l);
@@ -299,6 +406,51 @@ void twc_link_request_pool(struct twc_link *l, int amps)
 {
 	pthread_mutex_lock(&l->lock);
 	l->pool_request = amps;
+	pthread_mutex_unlock(&l->lock);
+	wake(l);
+}
+
+void twc_link_grid_reading(struct twc_link *l, long grid_w, int64_t now_ms)
+{
+	pthread_mutex_lock(&l->lock);
+	l->energy_in.grid = true;
+	l->energy_in.grid_w = grid_w;
+	l->energy_in.grid_ms = now_ms;
+	pthread_mutex_unlock(&l->lock);
+	wake(l);
+}
+
+void twc_link_battery_reading(struct twc_link *l, bool has_soc, int soc_percent, bool has_power, long battery_w)
+{
+	pthread_mutex_lock(&l->lock);
+	if (has_soc) {
+		l->energy_in.soc = true;
+		l->energy_in.soc_percent = soc_percent;
+	}
+	if (has_power) {
+		l->energy_in.battery_w = true;
+		l->energy_in.battery_power_w = battery_w;
+	}
+	pthread_mutex_unlock(&l->lock);
+	wake(l);
+}
+
+void twc_link_set_energy_mode(struct twc_link *l, enum twc_energy_mode mode)
+{
+	pthread_mutex_lock(&l->lock);
+	l->energy_in.mode = true;
+	l->energy_in.new_mode = mode;
+	l->energy_in.charge_now = false; /* a mode change ends a charge-now asked for before it */
+	pthread_mutex_unlock(&l->lock);
+	wake(l);
+}
+
+void twc_link_charge_now(struct twc_link *l, int amps, long seconds)
+{
+	pthread_mutex_lock(&l->lock);
+	l->energy_in.charge_now = true;
+	l->energy_in.amps = amps;
+	l->energy_in.seconds = seconds;
 	pthread_mutex_unlock(&l->lock);
 	wake(l);
 }

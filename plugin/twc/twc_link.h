@@ -14,6 +14,7 @@
 #define TWC_LINK_H
 
 #include "outbox.h"
+#include "twc_energy.h"
 #include "twc_master.h"
 
 struct twc_link;
@@ -22,11 +23,22 @@ struct twc_link;
  * Starts the thread. port: a serial device or tcp://host:port; status topics
  * are "<prefix>/<suffix>". Returns NULL when the thread cannot be created.
  */
-struct twc_link *twc_link_start(const char *port, const struct twc_master_config *cfg, const char *prefix,
-				struct outbox *out);
+struct twc_link *twc_link_start(const char *port, const struct twc_master_config *cfg,
+				const struct twc_energy_config *energy, const char *prefix, struct outbox *out);
 
 /* Asks the thread to change the pool (maxAmpsForSlaves); it answers through the outbox. */
 void twc_link_request_pool(struct twc_link *l, int amps);
+
+/*
+ * Energy management's inputs, from the broker's thread; the latest of each
+ * wins, the thread applies them at once (twc_energy.h). Times are
+ * CLOCK_MONOTONIC ms. A battery reading may carry the SoC, its power, or
+ * both (has_* say which).
+ */
+void twc_link_grid_reading(struct twc_link *l, long grid_w, int64_t now_ms);
+void twc_link_battery_reading(struct twc_link *l, bool has_soc, int soc_percent, bool has_power, long battery_w);
+void twc_link_set_energy_mode(struct twc_link *l, enum twc_energy_mode mode);
+void twc_link_charge_now(struct twc_link *l, int amps, long seconds);
 
 /* What the link has seen so far; safe to read from the broker's thread. */
 struct twc_link_counters {

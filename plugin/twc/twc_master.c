@@ -39,6 +39,7 @@ void twc_master_config_defaults(struct twc_master_config *cfg)
 	cfg->wiring_max_amps_per_twc = 32;
 	cfg->wiring_max_amps_all = 32;
 	cfg->refresh_s = 60;
+	cfg->restart_holdoff_s = 60;
 }
 
 int twc_master_config_check(const struct twc_master_config *cfg, char *err, size_t errsz)
@@ -59,6 +60,8 @@ int twc_master_config_check(const struct twc_master_config *cfg, char *err, size
 				cfg->wiring_max_amps_all, cfg->max_amps_for_slaves);
 	if (cfg->refresh_s < 1)
 		return eb_error(err, errsz, "plugin_opt_twc_refresh: expected 1 or more seconds");
+	if (cfg->restart_holdoff_s < 0)
+		return eb_error(err, errsz, "plugin_opt_energy_start_s: expected 0 or more seconds");
 	return 0;
 }
 
@@ -161,7 +164,7 @@ void twc_update_targets(struct twc_master *m)
 		in[i].cap_amps = s->present ? slave_cap_amps(m, s) : 0;
 		in[i].order = s->want_order;
 	}
-	if (twc_share_split(m->pool_amps, m->cfg.min_amps_per_twc, in, TWC_MAX_SLAVES, amps) != 0)
+	if (twc_share_split(twc_master_sharing_amps(m), m->cfg.min_amps_per_twc, in, TWC_MAX_SLAVES, amps) != 0)
 		return;
 	for (size_t i = 0; i < TWC_MAX_SLAVES; i++)
 		m->slave[i].target_ca = m->slave[i].present ? amps[i] * 100 : 0;
@@ -202,6 +205,9 @@ void twc_master_init(struct twc_master *m, const struct twc_master_config *cfg, 
 
 	m->pool_amps = c->max_amps_for_slaves;
 	m->pool_in_force_amps = m->pool_amps;
+	m->offer_amps = -1;
+	if (c->restart_holdoff_s < 0)
+		c->restart_holdoff_s = 0;
 	m->next_want_order = 1;
 	m->burst_left = c->mode == TWC_MODE_MASTER ? 2 * TWC_BURST_EACH : 0;
 	twc_status_init(&m->status, c->refresh_s);
@@ -224,6 +230,7 @@ static struct twc_slave *add_slave(struct twc_master *m, uint16_t id, int64_t no
 		s->next_kwh_ms = now_ms;
 		s->vin_settled = true;
 		m->stats.slaves_joined++;
+		s->joined = m->stats.slaves_joined;
 		return s;
 	}
 	m->stats.slaves_refused++;
@@ -472,6 +479,20 @@ int twc_master_set_pool(struct twc_master *m, int amps, int64_t now_ms, char *er
 	twc_update_targets(m);
 	publish_config(m);
 	return 0;
+}
+
+int twc_master_sharing_amps(const struct twc_master *m)
+{
+	return m->offer_amps >= 0 && m->offer_amps < m->pool_amps ? m->offer_amps : m->pool_amps;
+}
+
+void twc_master_set_offer(struct twc_master *m, int amps, int64_t now_ms)
+{
+	twc_advance(m, now_ms);
+	if (m->cfg.mode != TWC_MODE_MASTER)
+		return;
+	m->offer_amps = amps < 0 ? -1 : amps;
+	twc_update_targets(m);
 }
 
 size_t twc_master_take_status(struct twc_master *m, int64_t now_ms, struct twc_status_update *out,

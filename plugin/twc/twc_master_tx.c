@@ -3,8 +3,9 @@
  *
  * One planner decides, for a moment t at which the bus is free, what to
  * send: a heartbeat that is due, else a heartbeat that carries a new limit
- * (lowering ones first, since raises wait for them), else the next frame of
- * the linkready burst, else a query (VIN parts, then kWh). Anything but a
+ * (lowering ones first, since raises wait for them), else a protocol 2
+ * stop (FC B2) or start (FC B1), else the next frame of the linkready
+ * burst, else a query (VIN parts, then kWh). Anything but a
  * due heartbeat goes out only if the bus is free again before the next
  * heartbeat is due, which is what keeps queries from starving heartbeats.
  * next_frame and next_deadline both ask the planner, so the deadline is
@@ -23,10 +24,13 @@
 #define TWC_CODE_ENERGY 0xEB
 #define TWC_SET_LIMIT_P1 0x05
 #define TWC_SET_LIMIT_P2 0x09
+#define TWC_CODE_START 0xB1
+#define TWC_CODE_STOP 0xB2
 
 enum twc_send_kind {
 	TWC_SEND_NOTHING,
 	TWC_SEND_HEARTBEAT,
+	TWC_SEND_STOP_START,
 	TWC_SEND_BURST,
 	TWC_SEND_QUERY
 };
@@ -74,28 +78,59 @@ static bool heartbeats_allow(const struct twc_master *m, int64_t t, int64_t hold
 }
 
 /*
- * The limit the next heartbeat to s carries. Lowering is always safe. A
- * raise must fit the pool next to what the others were last told: if
- * their lowering is not out yet, raise as far as fits (when that is still
- * a useful limit) or keep the old one. So the sum told never grows past
- * the pool, and during a pool lowering it only shrinks.
+ * The earliest moment a raise may go to s: TWC_RAISE_INTERVAL_MS after its
+ * last change, and restart_holdoff_s after the master stopped it.
  */
-static int limit_to_send(const struct twc_master *m, const struct twc_slave *s)
+static int64_t raise_allowed_at(const struct twc_master *m, const struct twc_slave *s)
+{
+	int64_t at = s->limit_changed_ever ? s->limit_changed_ms + TWC_RAISE_INTERVAL_MS : INT64_MIN;
+	if (s->told_ca == 0 && s->stopped_ever) {
+		int64_t restart = s->stopped_ms + (int64_t)m->cfg.restart_holdoff_s * 1000;
+		if (restart > at)
+			at = restart;
+	}
+	return at;
+}
+
+/*
+ * The limit the next heartbeat to s carries at t, ignoring a pending FC B1.
+ * Lowering is always safe. A raise waits for raise_allowed_at, and must fit
+ * the pool next to what the others were last told: if their lowering is
+ * not out yet, raise as far as fits (when that is still a useful limit) or
+ * keep the old one. So the sum told never grows past the pool, and during a
+ * pool lowering it only shrinks.
+ */
+static int limit_wanted(const struct twc_master *m, const struct twc_slave *s, int64_t t)
 {
 	if (s->target_ca <= s->told_ca)
 		return s->target_ca;
+	if (t < raise_allowed_at(m, s))
+		return s->told_ca;
 	long others = 0;
 	for (size_t i = 0; i < TWC_MAX_SLAVES; i++) {
 		if (m->slave[i].present && &m->slave[i] != s)
 			others += m->slave[i].told_ca;
 	}
-	long allow = (long)m->pool_amps * 100 - others;
+	long allow = (long)twc_master_sharing_amps(m) * 100 - others;
 	allow -= allow % 100;
 	if (allow >= s->target_ca)
 		return s->target_ca;
 	if (allow > s->told_ca && allow >= (long)m->cfg.min_amps_per_twc * 100)
 		return (int)allow;
 	return s->told_ca;
+}
+
+/* A stopped protocol 2 slave stays at 0 until its FC B2, then its FC B1, are out. */
+static int limit_to_send(const struct twc_master *m, const struct twc_slave *s, int64_t t)
+{
+	int limit = limit_wanted(m, s, t);
+	return (s->halted || s->stop_frame_due) && limit > 0 ? s->told_ca : limit;
+}
+
+/* FC B2 after a stop's 0 A heartbeat; FC B1 once a halted slave may be raised. */
+static bool stop_start_due(const struct twc_master *m, const struct twc_slave *s, int64_t t)
+{
+	return s->stop_frame_due || (s->halted && limit_wanted(m, s, t) > 0);
 }
 
 /* The first missing part; none once a part has used up its tries (the VIN is lost). */
@@ -125,7 +160,7 @@ static size_t limit_change_slave(const struct twc_master *m, int64_t t)
 			const struct twc_slave *s = &m->slave[i];
 			if (!s->present)
 				continue;
-			int limit = limit_to_send(m, s);
+			int limit = limit_to_send(m, s, t);
 			if (limit == s->told_ca || (limit < s->told_ca) != (lowering == 1))
 				continue;
 			if (!heartbeats_allow(m, t, TWC_REPLY_TIMEOUT_MS, s))
@@ -158,6 +193,14 @@ static struct twc_send_plan plan_at(const struct twc_master *m, int64_t t)
 		plan.kind = TWC_SEND_HEARTBEAT;
 		plan.slave = pick;
 		return plan;
+	}
+	for (size_t i = 0; i < TWC_MAX_SLAVES; i++) {
+		const struct twc_slave *s = &m->slave[i];
+		if (s->present && stop_start_due(m, s, t) && heartbeats_allow(m, t, TWC_PACING_MS, NULL)) {
+			plan.kind = TWC_SEND_STOP_START;
+			plan.slave = i;
+			return plan;
+		}
 	}
 	if (m->burst_left > 0 && heartbeats_allow(m, t, TWC_PACING_MS, NULL)) {
 		plan.kind = TWC_SEND_BURST;
@@ -206,15 +249,46 @@ static size_t addressed_frame(const struct twc_master *m, const struct twc_slave
 static size_t send_heartbeat(struct twc_master *m, struct twc_slave *s, int64_t now_ms,
 			     uint8_t *body)
 {
-	int limit = limit_to_send(m, s);
+	int limit = limit_to_send(m, s, now_ms);
 	size_t len = addressed_frame(m, s, TWC_CODE_HEARTBEAT, body);
 	body[6] = s->protocol == 1 ? TWC_SET_LIMIT_P1 : TWC_SET_LIMIT_P2;
 	put16(body, 7, (uint16_t)limit);
+	if (s->ever_told && limit != s->told_ca) {
+		s->limit_changed_ms = now_ms;
+		s->limit_changed_ever = true;
+		m->stats.limit_changes++;
+		/* Stopped by the master (a car that stops wanting current stops itself). */
+		if (limit == 0 && s->wants) {
+			s->stopped_ms = now_ms;
+			s->stopped_ever = true;
+			s->stops++;
+			if (s->protocol == 2)
+				s->stop_frame_due = true;
+		} else if (s->told_ca == 0 && s->stopped_ever) {
+			s->starts++;
+		}
+	} else if (!s->ever_told && limit > 0) {
+		s->limit_changed_ms = now_ms;
+		s->limit_changed_ever = true;
+		m->stats.limit_changes++;
+	}
 	s->told_ca = limit;
 	s->ever_told = true;
 	s->last_heartbeat_ms = now_ms;
 	twc_update_pool_in_force(m);
 	expect_reply(m, s->id, TWC_CODE_HEARTBEAT, now_ms);
+	return len;
+}
+
+/* FC B2 (stop) or FC B1 (start), addressed like a heartbeat; no reply comes. */
+static size_t send_stop_start(struct twc_master *m, struct twc_slave *s, uint8_t *body)
+{
+	bool stop = s->stop_frame_due;
+	size_t len = addressed_frame(m, s, stop ? TWC_CODE_STOP : TWC_CODE_START, body);
+	body[0] = TWC_TYPE_MASTER_BROADCAST;
+	s->stop_frame_due = false;
+	s->halted = stop;
+	m->stats.stop_start_frames++;
 	return len;
 }
 
@@ -266,6 +340,9 @@ size_t twc_master_next_frame(struct twc_master *m, int64_t now_ms, bool rx_busy,
 	case TWC_SEND_HEARTBEAT:
 		len = send_heartbeat(m, &m->slave[plan.slave], now_ms, body);
 		break;
+	case TWC_SEND_STOP_START:
+		len = send_stop_start(m, &m->slave[plan.slave], body);
+		break;
 	case TWC_SEND_BURST:
 		len = send_burst_frame(m, body);
 		break;
@@ -283,7 +360,7 @@ size_t twc_master_next_frame(struct twc_master *m, int64_t now_ms, bool rx_busy,
  */
 static int64_t next_send_time(const struct twc_master *m, int64_t start)
 {
-	int64_t candidate[1 + 2 * TWC_MAX_SLAVES];
+	int64_t candidate[1 + 3 * TWC_MAX_SLAVES];
 	size_t n = 0;
 	candidate[n++] = start;
 	for (size_t i = 0; i < TWC_MAX_SLAVES; i++) {
@@ -294,6 +371,8 @@ static int64_t next_send_time(const struct twc_master *m, int64_t start)
 			candidate[n++] = heartbeat_due(s);
 		if (s->next_kwh_ms > start)
 			candidate[n++] = s->next_kwh_ms;
+		if (s->target_ca > s->told_ca && raise_allowed_at(m, s) > start)
+			candidate[n++] = raise_allowed_at(m, s);
 	}
 	int64_t best = INT64_MAX;
 	for (size_t k = 0; k < n; k++) {

@@ -395,8 +395,15 @@ static int on_reply(struct venus_bridge *v, const struct venus_topic *t, const s
 	if (!json_out_failed(o)) {
 		eb_publish(NULL, topic, o->buf, o->len, ed->qos, retain, NULL);
 		v->replies_translated++;
-		eb_device_report(&v->observer, &(struct eb_device_event){.kind = EB_DEVICE_VENUS, .vendor = d->vendor,
-								   .type = t->type, .id = t->id, .has_state = retain});
+		struct venus_readings readings;
+		venus_reply_readings(&v->reply, &readings);
+		eb_device_report(&v->observer,
+				 &(struct eb_device_event){.kind = EB_DEVICE_VENUS, .vendor = d->vendor, .type = t->type,
+							   .id = t->id, .has_state = retain, .has_soc = readings.has_soc,
+							   .soc_percent = readings.soc_percent,
+							   .has_battery_w = readings.has_battery_w,
+							   .battery_w = readings.battery_w,
+							   .has_grid_w = readings.has_grid_w, .grid_w = readings.grid_w});
 	}
 	json_out_shrink(o, JSON_KEEP_BYTES);
 	return MOSQ_ERR_SUCCESS;
@@ -480,6 +487,40 @@ bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_messag
 	}
 	if (ed->qos == 2)
 		qos2_dedup_record(&v->retransmissions, fp, *verdict, now_ms);
+	return true;
+}
+
+bool venus_bridge_poll(void *ctx, const char *type, const char *id, const char *command)
+{
+	struct venus_bridge *v = ctx;
+	struct venus_command cmd;
+	if (!venus_command_parse(command, strlen(command), &cmd) || !venus_type_is_first_generation(type))
+		return false;
+	char key[VENUS_TYPE_MAX + VENUS_ID_MAX + 2];
+	snprintf(key, sizeof(key), "%s/%s", type, id);
+	if (venus_gate_admit(&v->gate, key, &cmd, eb_monotonic_ms(), NULL) != VENUS_GATE_PASS)
+		return false;
+	for (size_t i = 0; i < v->device_count; i++) {
+		const struct venus_device *d = &v->devices[i];
+		if (strcmp(d->type, type) == 0 && strcmp(d->id, id) == 0) {
+			send_command(d, &cmd, 0);
+			return true;
+		}
+	}
+	/* Not heard from yet: its vendor is unknown, so ask under each vendor configured. */
+	struct venus_device unknown;
+	memset(&unknown, 0, sizeof(unknown));
+	snprintf(unknown.type, sizeof(unknown.type), "%s", type);
+	snprintf(unknown.id, sizeof(unknown.id), "%s", id);
+	for (const char *p = v->cfg->vendors; *p;) {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, " ");
+		if (n > 0 && n <= VENUS_VENDOR_MAX) {
+			snprintf(unknown.vendor, sizeof(unknown.vendor), "%.*s", (int)n, p);
+			send_command(&unknown, &cmd, 0);
+		}
+		p += n;
+	}
 	return true;
 }
 

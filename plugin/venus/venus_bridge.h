@@ -70,6 +70,14 @@ struct venus_bridge {
 	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
 };
 
+/*
+ * Sends command (a read such as "cd=19") to the battery type/id through the
+ * gate, as the plugin's own poll: under its vendor once it has been heard
+ * from, otherwise under each configured vendor. ctx is the venus_bridge (the
+ * shape of struct eb_device_poller). False when refused or unknown.
+ */
+bool venus_bridge_poll(void *ctx, const char *type, const char *id, const char *command);
+
 /* Starts the job when cfg says it is on, and does nothing otherwise: 0, or -1 with the reason in err. */
 int venus_bridge_start(struct venus_bridge *v, const struct eb_venus_config *cfg, char *err, size_t errsz);
 /* Stops the job and frees what it holds; safe on a zeroed bridge and after a failed start. */

@@ -196,3 +196,48 @@ bool venus_reply_render(const struct venus_reply *reply, struct json_out *o)
 	json_out_end_object(o);
 	return !json_out_failed(o);
 }
+
+static bool small_integer(const char *s, size_t n, long lo, long hi, long *out)
+{
+	long long v;
+	if (!venus_reply_integer(s, n, &v) || v < lo || v > hi)
+		return false;
+	*out = (long)v;
+	return true;
+}
+
+void venus_reply_readings(const struct venus_reply *reply, struct venus_readings *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < reply->count; i++) {
+		const struct venus_reply_pair *p = &reply->pairs[i];
+		long v;
+		if (p->key_len == 5 && memcmp(p->key, "cel_c", 5) == 0 && small_integer(p->value, p->value_len, 0, 100, &v)) {
+			out->has_soc = true;
+			out->soc_percent = (int)v;
+		} else if (p->key_len == 5 && memcmp(p->key, "grd_o", 5) == 0 &&
+			   small_integer(p->value, p->value_len, -1000000, 1000000, &v)) {
+			out->has_battery_w = true;
+			out->battery_w = v;
+		} else if (p->key_len == 9 && memcmp(p->key, "get_power", 9) == 0) {
+			/* a|b|c|total|output: the total is the fourth of exactly five numbers. */
+			const char *s = p->value, *end = p->value + p->value_len;
+			long numbers[5];
+			size_t k = 0;
+			bool at_end = false;
+			while (k < 5 && !at_end) {
+				const char *bar = memchr(s, '|', (size_t)(end - s));
+				const char *stop = bar ? bar : end;
+				if (!small_integer(s, (size_t)(stop - s), -10000000, 10000000, &numbers[k]))
+					break;
+				k++;
+				at_end = bar == NULL;
+				s = bar ? bar + 1 : end;
+			}
+			if (k == 5 && at_end) {
+				out->has_grid_w = true;
+				out->grid_w = numbers[3];
+			}
+		}
+	}
+}

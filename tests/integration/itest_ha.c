@@ -50,13 +50,13 @@ static const struct {
 	const char *node_id;
 	size_t configs;
 } expected_devices[] = {
-	{"energy_bridge_twc_pool_7777", 3},
+	{"energy_bridge_twc_pool_7777", 9}, /* the pool, the total, the minimum and energy management's 6 */
 	{"energy_bridge_twc_4085", 11},
 	{"energy_bridge_twc_2433", 11},
 	{VENUS_NODE, 42},
 	{"energy_bridge_mppt_IT6415AD-01-001", 26},
 };
-#define EXPECTED_CONFIGS (3 + 11 + 11 + 42 + 26)
+#define EXPECTED_CONFIGS (9 + 11 + 11 + 42 + 26)
 
 static const char *const twc_leaves[] = {"ampsInUse", "ampsMax", "carsCharging", "currentVehicleVIN",
 					 "lastVehicleVIN", "lifetimekWh", "power", "state", "voltagePhaseA",

@@ -161,7 +161,7 @@ static void test_every_topic_carries_the_simulators_values(void **state)
 		"4085/ampsInUse", "4085/ampsMax", "4085/carsCharging", "4085/lastVehicleVIN", "4085/lifetimekWh",
 		"4085/power", "4085/state", "4085/voltagePhaseA", "4085/voltagePhaseB", "4085/voltagePhaseC",
 		"2433/ampsInUse", "2433/ampsMax", "2433/carsCharging", "2433/lifetimekWh", "2433/power", "2433/state",
-		"2433/voltagePhaseA", "2433/voltagePhaseB", "2433/voltagePhaseC"};
+		"2433/voltagePhaseA", "2433/voltagePhaseB", "2433/voltagePhaseC", "energy/mode", "energy/status"};
 	expect_retained_like_the_board(retained, sizeof(retained) / sizeof(retained[0]));
 	rig_check_limits_fit(0, 30, 30);
 	/* docs/twc.md: never two seconds apart (plus scheduling slack of a loaded machine). */
@@ -521,8 +521,9 @@ static void set_pool(struct eb_client *setter, int from_amps, int to_amps)
 	int each = to_amps / 2 > 32 ? 32 : to_amps / 2;
 	if (each < 6)
 		each = 0;
-	rig_expect_limit("4085", each * 100, 4 * RIG_CHANGE_MS);
-	rig_expect_limit("2433", each * 100, 4 * RIG_CHANGE_MS);
+	/* A raise waits up to 5 s after the charger's last change (twc.md, "Sharing the pool"). */
+	rig_expect_limit("4085", each * 100, 4 * RIG_CHANGE_MS + 5000);
+	rig_expect_limit("2433", each * 100, 4 * RIG_CHANGE_MS + 5000);
 	rig_check_limits_fit(from, from_amps, to_amps);
 }
 
@@ -548,7 +549,8 @@ static void refused_pool(struct eb_client *setter, const char *client_id, const 
 static void test_pool_set_at_run_time(void **state)
 {
 	(void)state;
-	struct rig_setup rs = {.options = "plugin_opt_twc_wiring_max_amps_all 40\n"};
+	/* A charger stopped by the pool starts again 2 s later at the earliest (the default is 60 s). */
+	struct rig_setup rs = {.options = "plugin_opt_twc_wiring_max_amps_all 40\nplugin_opt_energy_start_s 2\n"};
 	rig_up(&rs);
 	rig_join();
 	rig_expect("config/maxAmpsForSlaves", "32", RIG_CHANGE_MS);
@@ -571,7 +573,7 @@ static void test_pool_set_at_run_time(void **state)
 	rig_expect("2433/ampsInUse", "0", RIG_CHANGE_MS);
 	rig_expect("all/totalAmpsInUse", "0", RIG_CHANGE_MS);
 	set_pool(setter, 0, 32);
-	rig_expect("all/totalAmpsInUse", "32", 2 * RIG_CHANGE_MS);
+	rig_expect("all/totalAmpsInUse", "32", 2 * RIG_CHANGE_MS + 5000);
 
 	/* Refused: the pool, the limits and the config topic stay as they are. */
 	unsigned config_updates = rig_updates("config/maxAmpsForSlaves");
@@ -623,6 +625,45 @@ static void test_pool_set_at_run_time(void **state)
 		fail_msg("%zu refusals gave %d log lines naming the client, expected %d to %d", n_bad + 1, lines,
 			 LOG_LIMIT_BURST, most);
 	eb_client_disconnect(refused);
+	eb_client_disconnect(setter);
+}
+
+/*
+ * A pool that flaps (0, 32, 0, 32... every 100 ms for 10 s) must not flap a
+ * charging car's contactor: the first 0 stops it at once, and nothing starts
+ * it again within plugin_opt_energy_start_s (60 s by default). Before the
+ * raise limit, this changed the limit 69 times in 10 s.
+ */
+static void test_flapping_pool_does_not_flap_the_contactor(void **state)
+{
+	(void)state;
+	struct rig_setup rs = {.sim_args = (const char *const[]){"--slave", "4085:2:32", NULL}};
+	rig_up(&rs);
+	rig_join();
+	plug_and_charge("4085", VIN_A, "32");
+	rig_expect_limit("4085", 3200, 4 * RIG_CHANGE_MS);
+	rig_expect("4085/ampsInUse", "32", RIG_CHANGE_MS);
+	struct eb_client *setter = client_v5("flapper", "operator");
+	size_t from = eb_sim_mark(rig_sim());
+	int64_t until = eb_now_us() + 10 * 1000000LL;
+	int sets = 0;
+	while (eb_now_us() < until) {
+		assert_int_equal(eb_client_publish_str(setter, "TWC/config/maxAmpsForSlaves/set", sets % 2 ? "32" : "0", 1),
+				 0);
+		sets++;
+		usleep(100 * 1000);
+	}
+	usleep(1500 * 1000);
+	size_t changes = eb_sim_count(rig_sim(), from, "limit 4085 ");
+	size_t stops = eb_sim_count(rig_sim(), from, "rx FCB2 ");
+	size_t starts = eb_sim_count(rig_sim(), from, "rx FCB1 ");
+	printf("flapping pool: %d sets in 10 s, %zu limit changes, %zu FC B2, %zu FC B1\n", sets, changes, stops, starts);
+	if (changes != 1 || stops != 1 || starts != 0)
+		fail_msg("%d pool sets changed the limit %zu times (FC B2 %zu, FC B1 %zu); expected one stop", sets,
+			 changes, stops, starts);
+	/* Positive control: the stop did happen, and the car no longer draws. */
+	assert_int_equal(rig_last_limit("4085"), 0);
+	rig_expect("4085/ampsInUse", "0", RIG_CHANGE_MS);
 	eb_client_disconnect(setter);
 }
 
@@ -877,6 +918,7 @@ int main(int argc, char **argv)
 		RIG_TEST(test_noise_on_the_line_leaves_the_topics_right),
 		RIG_TEST(test_flooding_charger_changes_nothing),
 		RIG_TEST(test_pool_set_at_run_time),
+		RIG_TEST(test_flapping_pool_does_not_flap_the_contactor),
 		RIG_TEST(test_forged_status_is_refused),
 		RIG_TEST(test_bad_options_stop_the_broker_naming_them),
 		RIG_TEST(test_per_listener_settings_with_twc_refused),

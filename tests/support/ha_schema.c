@@ -13,7 +13,7 @@ static const struct {
 } components[] = {
 	{"sensor", "state_topic value_template device_class unit_of_measurement state_class", "state_topic"},
 	{"binary_sensor", "state_topic value_template device_class payload_on payload_off", "state_topic"},
-	{"number", "state_topic value_template command_topic device_class unit_of_measurement min max step mode",
+	{"number", "state_topic value_template command_topic command_template device_class unit_of_measurement min max step mode",
 	 "command_topic min max step"},
 	{"select", "state_topic value_template command_topic options", "command_topic options"},
 	{"switch", "state_topic value_template command_topic device_class payload_on payload_off state_on state_off",

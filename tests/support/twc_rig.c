@@ -136,7 +136,21 @@ static void check_status_message(const char *suffix, const char *value, int qos)
 	bool amps = false, integer = false, vin = false;
 	if (strcmp(suffix, "config/error") == 0 || strcmp(suffix, "config/maxAmpsForSlaves/set") == 0)
 		return; /* a client's set (delivered as any message) and the plugin's error report */
-	if (strcmp(suffix, "all/totalAmpsInUse") == 0) {
+	if (strcmp(suffix, "energy/error") == 0 || strcmp(suffix, "energy/mode/set") == 0 ||
+	    strcmp(suffix, "energy/chargeNow/set") == 0)
+		return; /* clients' sets and the plugin's refusals */
+	if (strcmp(suffix, "energy/mode") == 0) {
+		static const char *const modes[] = {"charge_now", "surplus", "min_surplus", "schedule", "stop"};
+		bool known = false;
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+			known = known || strcmp(value, modes[i]) == 0;
+		if (!known)
+			fail_msg("%s/%s = \"%s\": expected a mode name", rig.prefix, suffix, value);
+	} else if (strcmp(suffix, "energy/status") == 0) {
+		if (strncmp(value, "{\"mode\":\"", 9) != 0 || !strstr(value, "\"offered_amps\":") ||
+		    value[strlen(value) - 1] != '}')
+			fail_msg("%s/%s = \"%s\": expected the status object", rig.prefix, suffix, value);
+	} else if (strcmp(suffix, "all/totalAmpsInUse") == 0) {
 		amps = true;
 	} else if (strcmp(suffix, "config/maxAmpsForSlaves") == 0 || strcmp(suffix, "config/minAmpsPerTWC") == 0) {
 		integer = true;
@@ -384,6 +398,13 @@ const char *rig_expect_update(const char *suffix, unsigned after, int within_ms)
 			fail_msg("%s/%s: no message within %d ms", rig.prefix, suffix, within_ms);
 		pump(deadline);
 	}
+}
+
+void rig_pump_for(int ms)
+{
+	int64_t deadline = deadline_after(ms);
+	while (eb_now_us() < deadline)
+		pump(deadline);
 }
 
 void rig_pump_until(const char *topic, int within_ms)

@@ -79,6 +79,8 @@ const char *rig_expect_update(const char *suffix, unsigned after, int within_ms)
 void rig_join(void);
 /* Takes the watcher's messages until one arrives on a full topic name (a sentinel). */
 void rig_pump_until(const char *topic, int within_ms);
+/* Takes the watcher's messages for ms (scaled like every wait). */
+void rig_pump_for(int ms);
 /* How many times the total was seen to follow a change. */
 unsigned rig_total_checks(void);
 /* Subscribes the watcher to more topics (sentinels), outside the board's checks. */

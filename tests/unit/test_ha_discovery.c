@@ -139,13 +139,23 @@ static void test_pool_is_a_number_in_master_mode_and_a_sensor_in_monitor_mode(vo
 {
 	(void)state;
 	static const char *const published[] = {"TWC/config/maxAmpsForSlaves", "TWC/all/totalAmpsInUse",
-						"TWC/config/minAmpsPerTWC", NULL};
+						"TWC/config/minAmpsPerTWC", "TWC/energy/mode", "TWC/energy/status", NULL};
 	assert_true(ha_discovery_twc_pool(&set, &topics, 0x7777, 40));
-	struct ha_config *configs = check_set("homeassistant", 3);
+	/* The pool, the total, the minimum; energy management's mode, charge-now (number, button) and 3 sensors. */
+	struct ha_config *configs = check_set("homeassistant", 9);
 	for (size_t i = 0; i < set.count; i++) {
-		assert_true(in_list(published, ha_config_string(&configs[i], "state_topic")));
+		const char *state_topic = ha_config_string(&configs[i], "state_topic");
+		if (state_topic)
+			assert_true(in_list(published, state_topic));
+		else
+			assert_string_equal(ha_config_string(&configs[i], "command_topic"), "TWC/energy/chargeNow/set");
 		expect_availability(&configs[i], NULL);
 	}
+	assert_string_equal(configs[3].component, "select");
+	assert_string_equal(ha_config_string(&configs[3], "command_topic"), "TWC/energy/mode/set");
+	assert_string_equal(ha_config_string(&configs[4], "command_template"), "{{ value | int }},3600");
+	assert_string_equal(configs[5].component, "button");
+	assert_string_equal(ha_config_string(&configs[5], "payload_press"), "0,0");
 	assert_string_equal(configs[0].component, "number");
 	assert_string_equal(ha_config_string(&configs[0], "command_topic"), "TWC/config/maxAmpsForSlaves/set");
 	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(configs[0].json, "min")), 0);
@@ -374,7 +384,7 @@ static void test_configured_prefixes_are_used(void **state)
 		assert_int_equal(strncmp(ha_config_string(&configs[i], "state_topic"), "garage/twc/2433/", 16), 0);
 	release_all(configs);
 	assert_true(ha_discovery_twc_pool(&set, &custom, 0x12AB, 20));
-	configs = check_set("ha/discovery", 3);
+	configs = check_set("ha/discovery", 9);
 	assert_string_equal(ha_config_string(&configs[0], "command_topic"), "garage/twc/config/maxAmpsForSlaves/set");
 	release_all(configs);
 	assert_true(ha_discovery_venus(&set, &custom, "x", "HMG-50", "b1", true));

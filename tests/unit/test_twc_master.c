@@ -722,6 +722,163 @@ static void test_pool_lowered_at_run_time_is_honoured(void **state)
 	assert_null(bus.violation);
 }
 
+/* Every frame to slave AAAA: limits told, their changes, FC B1/B2 in order. */
+struct stop_start_log {
+	int told;             /* -1 before the first heartbeat */
+	unsigned changes;
+	unsigned raises_within_5s;
+	int64_t last_change_ms;
+	char frames[64];      /* 'H' heartbeat 0 A, 'L' heartbeat above 0 after a 0, 'S' FC B2, 'G' FC B1 */
+	size_t n;
+	bool p1_stop_form_ok;
+};
+
+static void record_stop_start(struct fake_bus *bus, const uint8_t *b, size_t len)
+{
+	struct stop_start_log *log = bus->ctx;
+	if (fake_get16(b, 4) != 0xAAAA)
+		return;
+	char mark = 0;
+	if (b[0] == 0xFC && (b[1] == 0xB1 || b[1] == 0xB2)) {
+		mark = b[1] == 0xB2 ? 'S' : 'G';
+	} else if (b[0] == 0xFB && b[1] == 0xE0) {
+		int limit = fake_get16(b, 7);
+		if (limit == 0 && log->told > 0) {
+			mark = 'H';
+			/* Protocol 1 stops with 05 00 00, never a bare 00. */
+			log->p1_stop_form_ok = len == 13 && b[6] == 0x05 && b[7] == 0 && b[8] == 0;
+		} else if (limit > 0 && log->told == 0) {
+			mark = 'L';
+		}
+		if (log->told >= 0 && limit != log->told) {
+			if (limit > log->told && log->changes > 0 && bus->now - log->last_change_ms < TWC_RAISE_INTERVAL_MS)
+				log->raises_within_5s++;
+			log->changes++;
+			log->last_change_ms = bus->now;
+		}
+		log->told = limit;
+	}
+	if (mark && log->n + 1 < sizeof(log->frames))
+		log->frames[log->n++] = mark;
+}
+
+/* One car charging at 32 A on slave AAAA, protocol p, restart holdoff holdoff_s. */
+static void charging_slave(struct twc_master *m, struct fake_bus *bus, struct stop_start_log *log, int p,
+			   int holdoff_s)
+{
+	struct twc_master_config cfg = config(TWC_MODE_MASTER);
+	cfg.restart_holdoff_s = holdoff_s;
+	twc_master_init(m, &cfg, 0);
+	fake_bus_init(bus, m, 0);
+	memset(log, 0, sizeof(*log));
+	log->told = -1;
+	bus->on_sent = record_stop_start;
+	bus->ctx = log;
+	struct fake_slave *a = fake_bus_add_slave(bus, 0xAAAA, p, 32);
+	a->state = 1;
+	a->car_draws = true;
+	a->car_wants_ca = 3200;
+	fake_bus_run_until(bus, 5000);
+	assert_int_equal(log->told, 3200);
+	log->n = 0; /* what follows the start */
+}
+
+/*
+ * Issue: alternating 0 and 32 on the pool's set topic changed a charging
+ * wall connector's limit 69 times in 10 s. A lowering still goes at once;
+ * the restart waits for the holdoff, and raises come at most every 5 s.
+ */
+static void test_a_flapping_pool_cannot_flap_a_contactor(void **state)
+{
+	(void)state;
+	struct twc_master m;
+	struct fake_bus bus;
+	struct stop_start_log log;
+	char err[200];
+	charging_slave(&m, &bus, &log, 2, 60);
+	unsigned changes_before = log.changes;
+	int64_t flap_start = bus.now;
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(twc_master_set_pool(&m, i % 2 == 0 ? 0 : 32, bus.now, err, sizeof(err)), 0);
+		fake_bus_run_until(&bus, bus.now + 100);
+	}
+	assert_int_equal(bus.now - flap_start, 10000);
+	/* The first 0 stops it (one change), and nothing starts it again within the holdoff. */
+	assert_int_equal(log.changes - changes_before, 1);
+	assert_int_equal(log.told, 0);
+	assert_int_equal(m.stats.limit_changes - 1, log.changes - 1);
+
+	/* Positive control: with the pool left at 32, it charges again once the holdoff is over. */
+	fake_bus_run_until(&bus, flap_start + 59000);
+	assert_int_equal(log.told, 0);
+	fake_bus_run_until(&bus, flap_start + 62000);
+	assert_int_equal(log.told, 3200);
+	assert_int_equal(log.raises_within_5s, 0);
+	assert_null(bus.violation);
+}
+
+static void test_raise_waits_5s_lowering_does_not(void **state)
+{
+	(void)state;
+	struct twc_master m;
+	struct fake_bus bus;
+	struct stop_start_log log;
+	charging_slave(&m, &bus, &log, 2, 60);
+	twc_master_set_offer(&m, 10, bus.now);
+	fake_bus_run_until(&bus, bus.now + 1100);
+	assert_int_equal(log.told, 1000); /* lowered within a heartbeat */
+	int64_t lowered = log.last_change_ms;
+	twc_master_set_offer(&m, 20, bus.now);
+	fake_bus_run_until(&bus, lowered + TWC_RAISE_INTERVAL_MS - 1);
+	assert_int_equal(log.told, 1000);
+	fake_bus_run_until(&bus, lowered + TWC_RAISE_INTERVAL_MS + 1100);
+	assert_int_equal(log.told, 2000);
+	/* The whole pool again. */
+	twc_master_set_offer(&m, -1, bus.now);
+	fake_bus_run_until(&bus, bus.now + TWC_RAISE_INTERVAL_MS + 1100);
+	assert_int_equal(log.told, 3200);
+	assert_int_equal(log.raises_within_5s, 0);
+	assert_null(bus.violation);
+}
+
+/* Protocol 2: 0 A, then FC B2; FC B1 before the next limit above 0. */
+static void test_protocol2_stop_and_start_frames(void **state)
+{
+	(void)state;
+	struct twc_master m;
+	struct fake_bus bus;
+	struct stop_start_log log;
+	charging_slave(&m, &bus, &log, 2, 10);
+	twc_master_set_offer(&m, 0, bus.now);
+	fake_bus_run_until(&bus, bus.now + 2000);
+	twc_master_set_offer(&m, 16, bus.now);
+	fake_bus_run_until(&bus, bus.now + 12000);
+	log.frames[log.n] = '\0';
+	assert_string_equal(log.frames, "HSGL");
+	assert_int_equal(log.told, 1600);
+	assert_int_equal(m.stats.stop_start_frames, 2);
+	assert_null(bus.violation);
+}
+
+/* Protocol 1: 05 00 00 and no FC B1/B2. */
+static void test_protocol1_stops_with_05_00_00(void **state)
+{
+	(void)state;
+	struct twc_master m;
+	struct fake_bus bus;
+	struct stop_start_log log;
+	charging_slave(&m, &bus, &log, 1, 10);
+	twc_master_set_offer(&m, 0, bus.now);
+	fake_bus_run_until(&bus, bus.now + 2000);
+	twc_master_set_offer(&m, 16, bus.now);
+	fake_bus_run_until(&bus, bus.now + 12000);
+	log.frames[log.n] = '\0';
+	assert_string_equal(log.frames, "HL");
+	assert_true(log.p1_stop_form_ok);
+	assert_int_equal(m.stats.stop_start_frames, 0);
+	assert_null(bus.violation);
+}
+
 static void test_garbage_never_crashes(void **state)
 {
 	(void)state;
@@ -814,6 +971,10 @@ int main(void)
 		cmocka_unit_test(test_status_amps_format),
 		cmocka_unit_test(test_status_on_change_and_on_refresh),
 		cmocka_unit_test(test_set_pool_refuses_out_of_range),
+		cmocka_unit_test(test_a_flapping_pool_cannot_flap_a_contactor),
+		cmocka_unit_test(test_raise_waits_5s_lowering_does_not),
+		cmocka_unit_test(test_protocol2_stop_and_start_frames),
+		cmocka_unit_test(test_protocol1_stops_with_05_00_00),
 		cmocka_unit_test(test_pool_lowered_at_run_time_is_honoured),
 		cmocka_unit_test(test_garbage_never_crashes),
 		cmocka_unit_test(test_config_check_names_the_option),

@@ -211,6 +211,32 @@ static void test_any_bytes_are_read(void **state)
 	json_out_free(&o);
 }
 
+/* What energy management reads from replies: SoC, the battery's power, the CT's total. */
+static void test_readings(void **state)
+{
+	(void)state;
+	struct venus_readings r;
+	const char *info = "cel_c=27,grd_o=-800,tot_i=1";
+	venus_reply_parse(info, strlen(info), &reply);
+	venus_reply_readings(&reply, &r);
+	assert_true(r.has_soc && r.has_battery_w && !r.has_grid_w);
+	assert_int_equal(r.soc_percent, 27);
+	assert_int_equal(r.battery_w, -800);
+	const char *power = "get_power=10|-20|30|20|800";
+	venus_reply_parse(power, strlen(power), &reply);
+	venus_reply_readings(&reply, &r);
+	assert_true(r.has_grid_w && !r.has_soc && !r.has_battery_w);
+	assert_int_equal(r.grid_w, 20);
+	static const char *const bad[] = {"get_power=1|2|3|4", "get_power=1|2|3|4|5|6", "get_power=1|2|x|4|5",
+					  "get_power=1||3|4|5", "cel_c=101,grd_o=1e3", "cel_c=-1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		venus_reply_parse(bad[i], strlen(bad[i]), &reply);
+		venus_reply_readings(&reply, &r);
+		if (r.has_grid_w || r.has_soc || r.has_battery_w)
+			fail_msg("'%s' gave a reading", bad[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_signed_integers),
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_any_bytes_are_read),
+		cmocka_unit_test(test_readings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

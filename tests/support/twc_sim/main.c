@@ -13,6 +13,8 @@
  *                     2433:2:32
  *   --seed N          seed of the noise (default: from the clock)
  *   --energy-scale N  the meters count N times faster than real time (default 1)
+ *   --car-lag-ms N    a car's charger follows a new limit N ms later, as real ones
+ *                     take seconds (default 0: at once)
  *
  * One connection at a time: a new one replaces the old one. The simulator
  * exits on "quit" or at the end of stdin.
@@ -86,7 +88,7 @@
 #define MAX_AMPS_LIMIT 80 /* the most a Gen2 wall connector can deliver */
 
 static const char usage_text[] =
-	"usage: twc_sim [--port N] [--slave ID:PROTOCOL:MAX_AMPS]... [--seed N] [--energy-scale N]\n"
+	"usage: twc_sim [--port N] [--slave ID:PROTOCOL:MAX_AMPS]... [--seed N] [--energy-scale N] [--car-lag-ms N]\n"
 	"\n"
 	"Simulates 1 to 3 Tesla Wall Connector Gen2 slaves on one RS-485 bus, reached\n"
 	"over TCP on 127.0.0.1 like an RS-485-to-Ethernet converter. One connection at\n"
@@ -97,6 +99,7 @@ static const char usage_text[] =
 	"                    up to 3; default 4085:2:32 and 2433:2:32\n"
 	"  --seed N          seed of the noise (default: from the clock)\n"
 	"  --energy-scale N  meters count N times faster than real time (default 1)\n"
+	"  --car-lag-ms N    cars follow a new limit N ms later (default 0: at once)\n"
 	"\n"
 	"stdin commands (answered 'ok' or 'error <reason>'):\n"
 	"  plug <id> <VIN|->  charge <id> <amps>  stop <id>  unplug <id>\n"
@@ -124,6 +127,7 @@ struct options {
 	size_t slave_count;
 	uint64_t seed;
 	unsigned energy_scale;
+	unsigned car_lag_ms;
 };
 
 /* Digits only: strtoul alone would also take signs, spaces and a 0x prefix. */
@@ -189,6 +193,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "slave", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'r' },
 		{ "energy-scale", required_argument, NULL, 'e' },
+		{ "car-lag-ms", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -225,6 +230,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 			if (!parse_number(optarg, 10, 1000000, &value) || value < 1)
 				fail_usage("--energy-scale expects a number from 1 to 1000000", optarg);
 			o->energy_scale = (unsigned)value;
+			break;
+		case 'l':
+			if (!parse_number(optarg, 10, 60000, &value))
+				fail_usage("--car-lag-ms expects a number from 0 to 60000", optarg);
+			o->car_lag_ms = (unsigned)value;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -377,6 +387,7 @@ static void run_timers(struct sim *sim, int64_t now_us)
 	for (size_t i = 0; i < sim->slave_count; i++) {
 		struct slave *s = &sim->slaves[i];
 		size_t len;
+		slave_follow(s, now_us);
 		slave_run_meter(s, now_us, sim->energy_scale);
 		while ((len = slave_due_frame(s, now_us, bus_connected(&sim->bus), frame)) > 0)
 			bus_send_frame(&sim->bus, frame, len, s->id, now_us);
@@ -418,6 +429,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < options.slave_count; i++)
 		slave_init(&sim.slaves[i], options.slaves[i].id, options.slaves[i].protocol,
 			   (uint16_t)(options.slaves[i].max_amps * 100), i, start_us);
+	for (size_t i = 0; i < options.slave_count; i++)
+		sim.slaves[i].lag_us = (int64_t)options.car_lag_ms * 1000;
 	sim.slave_count = options.slave_count;
 
 	int listen_fd = listen_on_loopback(options.port, &port);

@@ -60,19 +60,33 @@ static uint16_t working_limit(const struct slave *s)
 	return s->offered_centiamps < s->max_centiamps ? s->offered_centiamps : s->max_centiamps;
 }
 
+/* The car takes its new draw at once, or after its lag (a real car's charger ramps for seconds). */
+static void draw(struct slave *s, uint16_t centiamps)
+{
+	if (s->lag_us == 0 || centiamps == s->drawn_centiamps) {
+		s->drawn_centiamps = centiamps;
+		s->settling = false;
+		return;
+	}
+	if (!s->settling || s->settling_centiamps != centiamps) {
+		s->settling = true;
+		s->settling_centiamps = centiamps;
+		s->settle_at_us = s->clock_us + s->lag_us;
+	}
+}
+
 static void update_car(struct slave *s)
 {
 	uint16_t available = s->stopped_by_master ? 0 : working_limit(s);
 
 	if (!s->plugged) {
-		s->drawn_centiamps = 0;
+		draw(s, 0);
 		s->state = 0;
 	} else if (s->finished) {
-		s->drawn_centiamps = 0;
+		draw(s, 0);
 		s->state = 3;
 	} else {
-		s->drawn_centiamps = (uint16_t)(s->demand_centiamps < available ? s->demand_centiamps
-										: available);
+		draw(s, (uint16_t)(s->demand_centiamps < available ? s->demand_centiamps : available));
 		s->state = s->drawn_centiamps > 0 ? 1 : 4;
 	}
 	if (s->forced_state >= 0)
@@ -176,6 +190,7 @@ static void hear_heartbeat(struct slave *s, const uint8_t *body, int64_t now_us)
 	uint8_t command = body[6];
 
 	s->last_master_heartbeat_us = now_us;
+	s->clock_us = now_us;
 	sim_say("hb %04X t=%" PRId64, s->id, now_us);
 	if (command != 0x05 && command != 0x09)
 		return;
@@ -262,9 +277,22 @@ size_t slave_due_frame(struct slave *s, int64_t now_us, bool connected, uint8_t 
 
 int64_t slave_next_due_us(const struct slave *s)
 {
+	if (s->settling && s->settle_at_us < s->next_linkready_us &&
+	    (!s->flooding || s->settle_at_us < s->next_flood_us))
+		return s->settle_at_us;
 	if (s->flooding && s->next_flood_us < s->next_linkready_us)
 		return s->next_flood_us;
 	return s->next_linkready_us;
+}
+
+void slave_follow(struct slave *s, int64_t now_us)
+{
+	s->clock_us = now_us;
+	if (s->settling && now_us >= s->settle_at_us) {
+		s->drawn_centiamps = s->settling_centiamps;
+		s->settling = false;
+		update_car(s);
+	}
 }
 
 void slave_run_meter(struct slave *s, int64_t now_us, unsigned energy_scale)

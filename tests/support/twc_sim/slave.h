@@ -43,6 +43,11 @@ struct slave {
 	int forced_state; /* -1: the state follows the car */
 	uint8_t state;
 	uint16_t drawn_centiamps;
+	int64_t lag_us;            /* the car's charger takes this long to follow a new limit (0: at once) */
+	bool settling;             /* a new draw is on its way */
+	uint16_t settling_centiamps;
+	int64_t settle_at_us;
+	int64_t clock_us;          /* the latest time the slave was told */
 
 	/* The meter. */
 	uint32_t lifetime_kwh;
@@ -80,6 +85,9 @@ size_t slave_handle_frame(struct slave *s, const uint8_t *body, size_t len, int6
  */
 size_t slave_due_frame(struct slave *s, int64_t now_us, bool connected, uint8_t *frame);
 int64_t slave_next_due_us(const struct slave *s);
+
+/* The car's draw catches up with its limit once its lag has passed. */
+void slave_follow(struct slave *s, int64_t now_us);
 
 /* Counts the energy drawn since the last call; energy_scale speeds the meter up for tests. */
 void slave_run_meter(struct slave *s, int64_t now_us, unsigned energy_scale);
