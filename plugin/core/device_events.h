@@ -17,7 +17,7 @@
 
 enum eb_device_kind {
 	EB_DEVICE_MPPT,		/* an MPPT controller: id */
-	EB_DEVICE_VENUS,	/* a Venus battery: vendor, type, id */
+	EB_DEVICE_VENUS,	/* a Hame/Marstek device (Venus, B2500, ...): vendor, type, id, family */
 	EB_DEVICE_TWC_CIRCUIT,	/* the wall connectors' shared circuit: amps */
 	EB_DEVICE_TWC_SLAVE,	/* one wall connector: number */
 };
@@ -29,6 +29,7 @@ struct eb_device_event {
 	long amps;			/* the circuit: what the pool may be set to, -1 when not ours to set */
 	unsigned pv_count, load_count;	/* an MPPT controller's strings and loads in its latest sample */
 	bool has_state;			/* Venus: the reply updated the device's retained state */
+	const char *family;		/* Venus: the Hame family ("venus", "b2500", "jupiter", ...); NULL: unknown */
 };
 
 struct eb_device_observer {

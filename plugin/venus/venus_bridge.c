@@ -8,6 +8,8 @@
 #include "broker_io.h"
 #include "clock.h"
 #include "eb_text.h"
+#include "hame_family.h"
+#include "hame_id.h"
 #include "venus_command.h"
 #include "venus_friendly.h"
 
@@ -25,6 +27,7 @@ struct command_source {
 	const char *raw;
 	size_t raw_len;
 	int qos;
+	const struct hame_family *family; /* whose command table judges it; NULL: none does */
 };
 
 int venus_bridge_start(struct venus_bridge *v, const struct eb_venus_config *cfg, char *err, size_t errsz)
@@ -112,7 +115,7 @@ static int refuse(struct venus_bridge *v, const struct command_source *src, cons
 /* What the gate decides without state: well formed, in range, dangerous only for admins. */
 static bool command_is_allowed(struct venus_bridge *v, const struct command_source *src, struct venus_command *cmd)
 {
-	if (!venus_command_parse(src->raw, src->raw_len, cmd)) {
+	if (!hame_command_parse(src->family ? src->family->commands : NULL, src->raw, src->raw_len, cmd)) {
 		v->refused_invalid++;
 		refuse(v, src, cmd->error);
 		return false;
@@ -155,14 +158,23 @@ static enum gate_outcome gate_command(struct venus_bridge *v, const struct comma
 	return GATE_COLLAPSED;
 }
 
+/* The refusal of a command to a type no family table describes (hame_family.h). */
+static int refuse_undescribed(struct venus_bridge *v, const struct command_source *src)
+{
+	char why[VENUS_ERROR_MAX];
+	snprintf(why, sizeof(why), "no command table describes type %.64s: refused (plugin_opt_venus_strict_types)",
+		 src->topic->type);
+	return refuse(v, src, why);
+}
+
 static int on_command(struct venus_bridge *v, const struct venus_topic *t, struct mosquitto_evt_message *ed,
 		      int64_t now_ms)
 {
-	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos};
-	if (!venus_type_is_first_generation(t->type)) {
+	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, hame_family_of(t->type)};
+	if (!src.family) {
 		if (!v->cfg->strict_types)
-			return MOSQ_ERR_SUCCESS; /* not a device the command table describes */
-		return refuse(v, &src, "not a first-generation Venus type, and plugin_opt_venus_strict_types is on");
+			return MOSQ_ERR_SUCCESS; /* the owner opted out: raw pass-through */
+		return refuse_undescribed(v, &src);
 	}
 	struct venus_command cmd;
 	if (ed->retain) {
@@ -198,14 +210,17 @@ static void send_command(const struct venus_device *d, const struct venus_comman
 static int on_friendly(struct venus_bridge *v, const struct venus_topic *t, struct mosquitto_evt_message *ed,
 		       int64_t now_ms)
 {
-	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos};
-	if (!venus_type_is_first_generation(t->type))
-		return refuse(v, &src, "friendly commands need a first-generation Venus type");
+	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, hame_family_of(t->type)};
+	if (!src.family)
+		return refuse_undescribed(v, &src);
 	struct venus_friendly friendly;
 	time_t wall = time(NULL);
 	struct tm local;
 	localtime_r(&wall, &local);
-	if (!venus_friendly_command(t->setting, ed->payload, ed->payloadlen, &local, &friendly))
+	bool written = src.family->settings
+			       ? hame_friendly_command(src.family, t->setting, ed->payload, ed->payloadlen, &friendly)
+			       : venus_friendly_command(t->setting, ed->payload, ed->payloadlen, &local, &friendly);
+	if (!written)
 		return refuse(v, &src, friendly.error);
 	/* The gate judges the vendor command that the plugin is about to send. */
 	src.raw = friendly.command;
@@ -217,6 +232,37 @@ static int on_friendly(struct venus_bridge *v, const struct venus_topic *t, stru
 	return MOSQ_ERR_SUCCESS;
 }
 
+/*
+ * A reply of a family with its own reply kinds (hame_translate.h): the kind
+ * it is, rendered into v->out, with the topic leaf in *leaf; false when it
+ * is none of them (it then goes to .../reply).
+ */
+static bool translate_family_reply(struct venus_bridge *v, struct venus_device *d, const struct venus_topic *t,
+				   const struct hame_family *family, const char **leaf)
+{
+	const struct hame_reply_kind *kind = NULL;
+	if (family && family->replies)
+		kind = hame_reply_kind_of(family->replies, family->n_replies, &v->reply);
+	else if (family)
+		kind = hame_reply_kind_of(family->venus_extra, family->n_venus_extra, &v->reply);
+	if (!kind)
+		return false;
+	char mac[HAME_MAC_LEN + 1];
+	const char *decoded = family->aes_ids && hame_id_decode(t->id, mac) ? mac : NULL;
+	int64_t wall_ms = eb_wall_clock().tv_sec * 1000;
+	if (kind->merged) {
+		char why[VENUS_ERROR_MAX];
+		if (venus_state_merge(&d->state, &v->reply, wall_ms, why, sizeof(why)) > 0)
+			mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: venus: %s/%s: part of a reply not kept: %s",
+					     t->type, t->id, why);
+		hame_translate_state(kind, &d->state, t->type, t->id, decoded, &v->out);
+	} else {
+		hame_translate_reply(kind, &v->reply, t->type, t->id, decoded, wall_ms, &v->out);
+	}
+	*leaf = kind->leaf;
+	return true;
+}
+
 static void on_reply(struct venus_bridge *v, const struct venus_topic *t, const struct mosquitto_evt_message *ed,
 		     int64_t now_ms)
 {
@@ -225,8 +271,14 @@ static void on_reply(struct venus_bridge *v, const struct venus_topic *t, const 
 	struct json_out *o = &v->out;
 	json_out_reset(o);
 	char topic[256];
-	bool retain = v->reply.kind == VENUS_REPLY_INFORMATION;
-	if (retain) {
+	const struct hame_family *family = hame_family_of(t->type);
+	const char *leaf = NULL;
+	bool venus_information = (!family || !family->replies) && v->reply.kind == VENUS_REPLY_INFORMATION;
+	bool retain = venus_information;
+	if (!venus_information && translate_family_reply(v, d, t, family, &leaf)) {
+		retain = true;
+		topic_of(topic, sizeof(topic), v->cfg->state_prefix, t, leaf);
+	} else if (retain) {
 		char why[VENUS_ERROR_MAX];
 		if (venus_state_merge(&d->state, &v->reply, eb_wall_clock().tv_sec * 1000, why, sizeof(why)) > 0)
 			mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: venus: %s/%s: part of a reply not kept: %s",
@@ -241,8 +293,10 @@ static void on_reply(struct venus_bridge *v, const struct venus_topic *t, const 
 		return;
 	eb_publish(NULL, topic, o->buf, o->len, ed->qos, retain, NULL);
 	v->replies_translated++;
+	bool state = venus_information || (leaf && strcmp(leaf, "state") == 0);
 	eb_device_report(&v->observer, &(struct eb_device_event){.kind = EB_DEVICE_VENUS, .vendor = d->vendor,
-							   .type = t->type, .id = t->id, .has_state = retain});
+							   .type = t->type, .id = t->id, .has_state = state,
+							   .family = family ? family->name : NULL});
 }
 
 bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic)
@@ -257,12 +311,14 @@ int venus_bridge_check_write(struct venus_bridge *v, const struct mosquitto *cli
 {
 	struct venus_topic t;
 	venus_topic_parse(topic, v->cfg->vendors, v->cfg->state_prefix, &t);
-	if (t.kind != VENUS_TOPIC_COMMAND || !venus_type_is_first_generation(t.type))
+	if (t.kind != VENUS_TOPIC_COMMAND)
 		return MOSQ_ERR_PLUGIN_DEFER;
-	struct command_source src = {&t, client, payload, len, qos};
+	struct command_source src = {&t, client, payload, len, qos, hame_family_of(t.type)};
 	struct venus_command cmd;
 	if (len == 0)
 		return MOSQ_ERR_PLUGIN_DEFER; /* nothing for the battery to run; clears a retained command */
+	if (!src.family)
+		return v->cfg->strict_types ? refuse_undescribed(v, &src) : MOSQ_ERR_PLUGIN_DEFER;
 	if (!command_is_allowed(v, &src, &cmd))
 		return MOSQ_ERR_ACL_DENIED;
 	return retain ? refuse(v, &src, RETAINED_COMMAND) : MOSQ_ERR_PLUGIN_DEFER;
@@ -313,7 +369,7 @@ void venus_bridge_on_tick(struct venus_bridge *v, int64_t now_ms)
 		char key[VENUS_TYPE_MAX + VENUS_ID_MAX + 2];
 		snprintf(key, sizeof(key), "%s/%s", d->type, d->id);
 		/* A read a client sent a moment ago is answered already. */
-		if (venus_type_is_first_generation(d->type) &&
+		if (hame_family_of(d->type) &&
 		    venus_gate_admit(&v->gate, key, &cmd, now_ms, NULL) == VENUS_GATE_PASS)
 			send_command(d, &cmd, 0);
 	}

@@ -48,7 +48,7 @@ static const int64_t merge_ms[] = {
 static bool is_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.';
+	       c == '_' || c == '-' || c == '.' || c == ':';
 }
 
 static bool is_trailing_junk(char c)
