@@ -17,6 +17,7 @@
 
 #include "hame_family.h"
 #include "hame_id.h"
+#include "venus_table.h"
 
 static const struct hame_family *family(const char *type)
 {
@@ -153,6 +154,17 @@ static void test_types_name_their_family(void **state)
 	assert_null(hame_family_of("hma-1"));
 	assert_null(hame_family_of(""));
 	assert_null(hame_family_of(NULL));
+}
+
+/* venus_table_index leaves at once for a key without '_': the table must not have one. */
+static void test_venus_table_keys_have_underscores(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < VENUS_TABLE_FIELDS; i++) {
+		assert_non_null(strchr(venus_table[i].raw, '_'));
+		assert_int_equal(venus_table_index(venus_table[i].raw, venus_table[i].raw_len), (int)i);
+	}
+	assert_int_equal(venus_table_index("pe", 2), -1);
 }
 
 static void check_fields(const struct hame_reply_kind *kinds, size_t n)
@@ -519,6 +531,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_types_name_their_family),
 		cmocka_unit_test(test_every_field_table_writes_in_one_pass),
+		cmocka_unit_test(test_venus_table_keys_have_underscores),
 		cmocka_unit_test(test_b2500_commands),
 		cmocka_unit_test(test_other_families_commands),
 		cmocka_unit_test(test_b2500_runtime_reply),
