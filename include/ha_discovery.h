@@ -17,8 +17,9 @@
  * status, shows as unknown instead of breaking the template.
  *
  * Node ids and object ids keep to [A-Za-z0-9_-]; a device id with other
- * characters is written with '_' for them and a hash of the original, so
- * that two ids never share a node id.
+ * characters is written with '_' for them followed by "_x" and the original
+ * bytes under every '_' in hex ("a b_c" gives "a_b_c_x205f"), an
+ * encoding that is one-to-one, so that two ids never share a node id.
  *
  * Pure: no broker, no clock. The caller publishes the messages retained.
  */

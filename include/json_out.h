@@ -51,6 +51,16 @@ void json_out_string_n(struct json_out *o, const char *s, size_t n);
  * bytes that are not UTF-8 become U+FFFD instead of breaking a reader.
  */
 void json_out_text(struct json_out *o, const char *s, size_t n);
+/*
+ * Quotes outside text that may be long (a refused command, a payload) in a
+ * report without copying it whole: writes "key": the first `max` bytes of
+ * s[0..n) as json_out_text() does (cut before a UTF-8 sequence that does not
+ * fit), and, when it cut, "key_bytes": n, so that a reader sees that it was
+ * cut and how much was left out. At most max bytes of input are read,
+ * whatever n is. key is at most 48 bytes.
+ */
+#define JSON_OUT_QUOTE_MAX 256 /* what reports quote of outside text */
+void json_out_text_prefix(struct json_out *o, const char *key, const char *s, size_t n, size_t max);
 void json_out_number(struct json_out *o, double v);
 void json_out_int(struct json_out *o, long long v);
 void json_out_bool(struct json_out *o, bool v);

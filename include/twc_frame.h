@@ -89,6 +89,7 @@ struct twc_frame_rx {
 	uint8_t candidate[TWC_FRAME_BODY_MAX + 1]; /* unescaped, checksum included */
 	size_t candidate_len;
 	bool in_frame; /* an opening C0 was seen; false: between frames */
+	bool maybe_opened; /* the C0 that ended a bad frame may have opened the next (a C0 mid-frame) */
 	bool escape_pending; /* the last byte was DB */
 	bool skipping; /* the candidate is already known bad: skip to the next C0 */
 	bool heard_any;
@@ -117,7 +118,8 @@ const uint8_t *twc_frame_rx_body(const struct twc_frame_rx *rx, size_t *len);
 /*
  * True while a frame is being received: its opening C0 has arrived, its
  * closing C0 has not, and its last byte is less than TWC_FRAME_RX_STALL_MS
- * old. A master must not start talking then.
+ * old. A master must not start talking then. A C0 that cut a frame short
+ * counts as the opening C0 of the next one: whoever sent it is talking.
  */
 bool twc_frame_rx_mid_frame(const struct twc_frame_rx *rx, int64_t now_ms);
 

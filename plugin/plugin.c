@@ -12,7 +12,7 @@
 #include "broker_io.h"
 #include "clock.h"
 #include "eb_text.h"
-#include "plugin.h"
+#include "plugin_state.h"
 #include "stats.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -21,10 +21,13 @@
 static int refuse_forgery(struct eb_plugin *p, const struct mosquitto_evt_message *ed)
 {
 	p->forgeries_refused++;
-	mosquitto_log_printf(MOSQ_LOG_WARNING,
-			     "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the plugin "
-			     "publishes there",
-			     eb_client_id(ed->client), eb_client_username(ed->client), ed->topic);
+	struct eb_quoted_client q;
+	char topic[LOG_QUOTE_SIZE];
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(&p->refusal_log, ed->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: refused publish from client '%s' (user '%s') to '%s': only the plugin "
+		       "publishes there",
+		       q.id, q.user, log_quote_str(topic, ed->topic));
 	return MOSQ_ERR_ACL_DENIED;
 }
 
@@ -76,11 +79,14 @@ static int on_acl_check(int event, void *event_data, void *userdata)
 									  ed->payloadlen, ed->qos, ed->retain)
 					    : MOSQ_ERR_PLUGIN_DEFER;
 	p->forgeries_refused++;
-	mosquitto_log_printf(MOSQ_LOG_WARNING,
-			     "energy-bridge: refused %s from client '%s' (user '%s') to '%s': only the plugin "
-			     "publishes there",
-			     ed->retain ? "retained write or will" : "write or will", eb_client_id(ed->client),
-			     eb_client_username(ed->client), ed->topic);
+	struct eb_quoted_client q;
+	char topic[LOG_QUOTE_SIZE];
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(&p->refusal_log, ed->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: refused %s from client '%s' (user '%s') to '%s': only the plugin "
+		       "publishes there",
+		       ed->retain ? "retained write or will" : "write or will", q.id, q.user,
+		       log_quote_str(topic, ed->topic));
 	return MOSQ_ERR_ACL_DENIED;
 }
 
@@ -154,6 +160,11 @@ static int start_jobs(struct eb_plugin *p, char *err, size_t errsz)
 	    venus_bridge_start(&p->venus, &c->venus, err, errsz) != 0 ||
 	    twc_bridge_start(&p->twc, &c->twc, err, errsz) != 0 || ha_bridge_start(&p->ha, &ha_setup, err, errsz) != 0)
 		return -1;
+	/* One limiter for every log line a client can cause, whichever job it reaches. */
+	log_limit_init(&p->refusal_log);
+	p->mppt.refusal_log = &p->refusal_log;
+	p->venus.refusal_log = &p->refusal_log;
+	p->twc.refusal_log = &p->refusal_log;
 	if (p->ha.enabled) {
 		struct eb_device_observer ha = {ha_bridge_on_device, &p->ha};
 		p->mppt.observer = ha;

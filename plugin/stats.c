@@ -1,5 +1,7 @@
 #include "stats.h"
 
+#include "plugin_state.h"
+
 #include "broker_io.h"
 #include "json_out.h"
 
@@ -14,6 +16,7 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 	json_out_begin_object(o);
 	counter(o, "uptime_s", (uint64_t)((now_ms - p->started_ms) / 1000));
 	counter(o, "forgeries_refused", p->forgeries_refused);
+	counter(o, "log_lines_left_out", p->refusal_log.lines_left_out);
 	if (p->cfg.mppt.enabled) {
 		json_out_key(o, "mppt");
 		json_out_begin_object(o);
@@ -49,6 +52,21 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 		counter(o, "pool_changes", p->twc.pool_changes);
 		counter(o, "pool_refusals", p->twc.pool_refusals);
 		counter(o, "outbox_refused", outbox_refused(&p->twc.outbox));
+		counter(o, "id_clashes", c.id_clashes);
+		counter(o, "frames_ignored", c.frames_ignored);
+		counter(o, "reply_timeouts", c.reply_timeouts);
+		counter(o, "foreign_master_frames", c.foreign_master_frames);
+		json_out_end_object(o);
+	}
+	if (p->ha.enabled) {
+		const struct ha_bridge *h = &p->ha;
+		json_out_key(o, "ha");
+		json_out_begin_object(o);
+		counter(o, "configs_published", h->configs_published);
+		counter(o, "wall_connectors", h->twc_count);
+		counter(o, "batteries", h->venus_count);
+		counter(o, "mppt_controllers", h->mppt_count);
+		counter(o, "devices_not_announced", h->devices_not_announced);
 		json_out_end_object(o);
 	}
 	json_out_end_object(o);

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "plugin.h"
+struct eb_plugin;
 
 /* Publishes when the interval has passed (broker thread, TICK). */
 void eb_stats_on_tick(struct eb_plugin *p, int64_t now_ms);

@@ -1,6 +1,10 @@
 #include "broker_io.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "clock.h"
 
 /*
  * Debian's broker exports the property readers; builds that follow the
@@ -37,6 +41,30 @@ const char *eb_client_username(const struct mosquitto *client)
 	return name ? name : "";
 }
 
+void eb_log_limited(struct log_limit *limit, const struct mosquitto *client, int level, const char *fmt, ...)
+{
+	unsigned long left_out = 0;
+	if (limit && !log_limit_allow(limit, eb_client_id(client), eb_monotonic_ms(), &left_out))
+		return;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (left_out)
+		mosquitto_log_printf(level, "%s (and %lu earlier lines of this client not logged)", line,
+				     left_out);
+	else
+		mosquitto_log_printf(level, "%s", line);
+}
+
+const struct eb_quoted_client *eb_quote_client(const struct mosquitto *client, struct eb_quoted_client *q)
+{
+	log_quote_str(q->id, eb_client_id(client));
+	log_quote_str(q->user, eb_client_username(client));
+	return q;
+}
+
 bool eb_properties_readable(void)
 {
 	return mosquitto_property_read_string && mosquitto_property_read_binary;
@@ -50,6 +78,11 @@ void eb_response_read(const mosquitto_property *props, struct eb_response *r)
 	mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &r->topic, false);
 	mosquitto_property_read_binary(props, MQTT_PROP_CORRELATION_DATA, &r->correlation, &r->correlation_len,
 				       false);
+	if (r->topic && !r->topic[0]) {
+		/* An empty Response Topic names no topic: a PUBLISH on "" would break the requester's session. */
+		mosquitto_free(r->topic);
+		r->topic = NULL;
+	}
 }
 
 void eb_response_send(const char *clientid, const struct eb_response *r, const char *json, size_t len, int qos)

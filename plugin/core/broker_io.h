@@ -16,6 +16,8 @@
 
 #include "broker.h"
 
+#include "log_limit.h"
+
 /*
  * Publishes a copy of payload to topic. clientid NULL: to every subscriber;
  * otherwise to that client only, subscribed or not. Takes ownership of props.
@@ -28,12 +30,28 @@ const char *eb_client_id(const struct mosquitto *client);
 const char *eb_client_username(const struct mosquitto *client);
 
 /*
+ * Logs, at level, a line that client caused (a refusal), unless the limiter says
+ * the client (or all clients together) has had its share of lines; a logged
+ * line says how many of the client's lines were left out before it. limit
+ * NULL: always logged. Quote every outside text in fmt's arguments with
+ * log_quote(); eb_quote_client() does the client's id and user name.
+ */
+void eb_log_limited(struct log_limit *limit, const struct mosquitto *client, int level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The client's id and user name, quoted for a log line. */
+struct eb_quoted_client {
+	char id[LOG_QUOTE_SIZE];
+	char user[LOG_QUOTE_SIZE];
+};
+const struct eb_quoted_client *eb_quote_client(const struct mosquitto *client, struct eb_quoted_client *q);
+
+/*
  * An MQTT v5 request's Response Topic and Correlation Data. Reading
  * properties needs symbols that not every 2.0 build exports: without them
  * there is no reply, and that is logged once at start.
  */
 struct eb_response {
-	char *topic;		/* NULL: the request asked for no reply */
+	char *topic;		/* NULL: the request asked for no reply (an empty Response Topic asks for none) */
 	void *correlation;
 	uint16_t correlation_len;
 };

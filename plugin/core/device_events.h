@@ -30,6 +30,7 @@ struct eb_device_event {
 	unsigned pv_count, load_count;	/* an MPPT controller's strings and loads in its latest sample */
 	bool has_state;			/* Venus: the reply updated the device's retained state */
 	const char *family;		/* Venus: the Hame family ("venus", "b2500", "jupiter", ...); NULL: unknown */
+	const char *source;		/* MPPT: who sent the sample (user name, else client id); may be NULL */
 };
 
 struct eb_device_observer {

@@ -168,6 +168,23 @@ void json_out_text(struct json_out *o, const char *s, size_t n)
 	append_char(o, '"');
 }
 
+void json_out_text_prefix(struct json_out *o, const char *key, const char *s, size_t n, size_t max)
+{
+	size_t keep = n < max ? n : max;
+	/* A cut inside a UTF-8 sequence would show as U+FFFD: cut before its lead byte (at most 3 back). */
+	if (keep < n)
+		for (size_t back = 0; back < 3 && keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80; back++)
+			keep--;
+	json_out_key(o, key);
+	json_out_text(o, s, keep);
+	if (keep == n)
+		return;
+	char length_key[64];
+	snprintf(length_key, sizeof(length_key), "%.48s_bytes", key);
+	json_out_key(o, length_key);
+	json_out_int(o, (long long)n);
+}
+
 /* Writes m / 10^4 in fixed notation without trailing zeros: 551000 -> "55.1". */
 static size_t format_ten_thousandths(long long m, char *buf)
 {

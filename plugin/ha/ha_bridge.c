@@ -5,6 +5,7 @@
 
 #include "broker_io.h"
 #include "clock.h"
+#include "log_limit.h"
 
 #define GONE_MARGIN_MS 5000
 /* Discovery configs are kept by the broker for Home Assistant's next start: QoS 1, retained. */
@@ -111,9 +112,19 @@ void ha_bridge_on_tick(struct ha_bridge *h, int64_t now_ms)
 	}
 }
 
+/* <ha prefix>/<component>/energy_bridge_<...>/...: where the plugin's discovery configs are. */
+static bool is_plugin_config(const struct ha_bridge *h, const char *topic)
+{
+	size_t n = strlen(h->setup.ha->prefix);
+	if (strncmp(topic, h->setup.ha->prefix, n) != 0 || topic[n] != '/')
+		return false;
+	const char *component_end = strchr(topic + n + 1, '/');
+	return component_end && strncmp(component_end + 1, "energy_bridge_", strlen("energy_bridge_")) == 0;
+}
+
 bool ha_bridge_owns_topic(const struct ha_bridge *h, const char *topic)
 {
-	return h->enabled && eb_topic_under(topic, HA_AVAILABILITY_TOPIC);
+	return eb_topic_under(topic, HA_AVAILABILITY_TOPIC) || (h->enabled && is_plugin_config(h, topic));
 }
 
 void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_message *ed)
@@ -138,10 +149,11 @@ void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_messag
  * logger may name any controller) must not fill the broker with them. Beyond
  * the bounds, a new device is not announced, and that is logged once.
  */
-static bool table_has_room(size_t count, size_t max, bool *said, const char *kind)
+static bool table_has_room(struct ha_bridge *h, size_t count, size_t max, bool *said, const char *kind)
 {
 	if (count < max)
 		return true;
+	h->devices_not_announced++;
 	if (!*said)
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: ha: %zu %s announced already: no more are "
 						       "announced until the broker restarts",
@@ -166,7 +178,7 @@ static void twc_slave_seen(struct ha_bridge *h, unsigned id)
 		if (h->twc[i].id == id)
 			s = &h->twc[i];
 	if (!s) {
-		if (!table_has_room(h->twc_count, HA_TWC_SLAVES_MAX, &h->twc_full_said, "wall connectors"))
+		if (!table_has_room(h, h->twc_count, HA_TWC_SLAVES_MAX, &h->twc_full_said, "wall connectors"))
 			return;
 		s = &h->twc[h->twc_count++];
 		*s = (struct ha_twc_slave){.id = id};
@@ -194,14 +206,15 @@ static void venus_seen(struct ha_bridge *h, const char *vendor, const char *type
 	if (!d) {
 		/* Announced with its first state, so that the state topic its entities read carries data. */
 		if (!state_published ||
-		    !table_has_room(h->venus_count, HA_VENUS_DEVICES_MAX, &h->venus_full_said, "batteries"))
+		    !table_has_room(h, h->venus_count, HA_VENUS_DEVICES_MAX, &h->venus_full_said, "batteries"))
 			return;
 		d = &h->venus[h->venus_count++];
 		*d = (struct ha_venus_device){0};
 		snprintf(d->type, sizeof(d->type), "%s", type);
 		snprintf(d->id, sizeof(d->id), "%s", id);
-		char what[2 * HA_NAME_MAX + 16];
-		snprintf(what, sizeof(what), "battery %s/%s", type, id);
+		char what[2 * LOG_QUOTE_SIZE + 16], quoted_type[LOG_QUOTE_SIZE], quoted_id[LOG_QUOTE_SIZE];
+		snprintf(what, sizeof(what), "battery %s/%s", log_quote_str(quoted_type, type),
+			 log_quote_str(quoted_id, id));
 		bool own_availability = h->setup.venus_poll_interval_s > 0;
 		publish_set(h, ha_discovery_hame(&h->set, &h->topics, vendor, type, id, family, own_availability), what);
 		availability_soon(h);
@@ -213,7 +226,33 @@ static void venus_seen(struct ha_bridge *h, const char *vendor, const char *type
 	}
 }
 
-static void mppt_seen(struct ha_bridge *h, const char *mppt_id, unsigned pv_count, unsigned load_count)
+static uint64_t sender_key(const char *sender)
+{
+	uint64_t k = 1469598103934665603ULL;
+	for (const unsigned char *p = (const unsigned char *)(sender ? sender : ""); *p; p++)
+		k = (k ^ *p) * 1099511628211ULL;
+	return k;
+}
+
+/* Room for one more controller of this sender: in the table, and in the sender's share of it. */
+static bool mppt_has_room(struct ha_bridge *h, uint64_t sender)
+{
+	size_t mine = 0;
+	for (size_t i = 0; i < h->mppt_count; i++)
+		mine += h->mppt[i].sender == sender;
+	if (mine < HA_MPPT_PER_SENDER_MAX)
+		return table_has_room(h, h->mppt_count, HA_MPPT_DEVICES_MAX, &h->mppt_full_said, "MPPT controllers");
+	h->devices_not_announced++;
+	if (!h->mppt_share_said)
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: ha: a sender reported more than %d MPPT "
+						       "controllers: its others are not announced until the broker restarts",
+				     HA_MPPT_PER_SENDER_MAX);
+	h->mppt_share_said = true;
+	return false;
+}
+
+static void mppt_seen(struct ha_bridge *h, const char *mppt_id, const char *sender, unsigned pv_count,
+		      unsigned load_count)
 {
 	if (strlen(mppt_id) > HA_NAME_MAX)
 		return;
@@ -222,10 +261,11 @@ static void mppt_seen(struct ha_bridge *h, const char *mppt_id, unsigned pv_coun
 		if (strcmp(h->mppt[i].id, mppt_id) == 0)
 			d = &h->mppt[i];
 	if (!d) {
-		if (!table_has_room(h->mppt_count, HA_MPPT_DEVICES_MAX, &h->mppt_full_said, "MPPT controllers"))
+		uint64_t key = sender_key(sender);
+		if (!mppt_has_room(h, key))
 			return;
 		d = &h->mppt[h->mppt_count++];
-		*d = (struct ha_mppt_device){0};
+		*d = (struct ha_mppt_device){.sender = key};
 		snprintf(d->id, sizeof(d->id), "%s", mppt_id);
 	}
 	if (pv_count <= d->pv_count && load_count <= d->load_count)
@@ -233,8 +273,8 @@ static void mppt_seen(struct ha_bridge *h, const char *mppt_id, unsigned pv_coun
 	/* First seen, or with more strings or loads than announced: (re)announce with the most seen. */
 	d->pv_count = pv_count > d->pv_count ? pv_count : d->pv_count;
 	d->load_count = load_count > d->load_count ? load_count : d->load_count;
-	char what[HA_NAME_MAX + 24];
-	snprintf(what, sizeof(what), "MPPT controller %s", mppt_id);
+	char what[LOG_QUOTE_SIZE + 24], quoted[LOG_QUOTE_SIZE];
+	snprintf(what, sizeof(what), "MPPT controller %s", log_quote_str(quoted, mppt_id));
 	publish_set(h, ha_discovery_mppt(&h->set, &h->topics, mppt_id, d->pv_count, d->load_count), what);
 }
 
@@ -245,7 +285,7 @@ void ha_bridge_on_device(void *ha_bridge, const struct eb_device_event *event)
 		return;
 	switch (event->kind) {
 	case EB_DEVICE_MPPT:
-		mppt_seen(h, event->id, event->pv_count, event->load_count);
+		mppt_seen(h, event->id, event->source, event->pv_count, event->load_count);
 		break;
 	case EB_DEVICE_VENUS:
 		venus_seen(h, event->vendor, event->type, event->id, event->family, event->has_state);

@@ -47,10 +47,18 @@
 /* A device just announced: its availability again soon, once Home Assistant has subscribed. */
 #define HA_AVAILABILITY_AFTER_ANNOUNCE_MS 2000
 
-/* Bounds of the tables of announced devices (beyond them, new devices are not announced). */
+/*
+ * Bounds of the tables of announced devices. Beyond them a new device is not
+ * announced (and counted in devices_not_announced); a device once announced
+ * is never evicted, so an invented one cannot take a real one's place.
+ * MPPT ids are whatever a data logger writes, so each sender (user name, or
+ * client id without one) may fill only HA_MPPT_PER_SENDER_MAX of the table:
+ * a logger that invents ids uses up its own share, not the other loggers'.
+ */
 #define HA_TWC_SLAVES_MAX 16
 #define HA_VENUS_DEVICES_MAX 32
 #define HA_MPPT_DEVICES_MAX 64
+#define HA_MPPT_PER_SENDER_MAX 16
 /* The longest device type and id kept; a device with a longer one is not announced. */
 #define HA_NAME_MAX 96
 
@@ -69,6 +77,7 @@ struct ha_venus_device {
 
 struct ha_mppt_device {
 	char id[HA_NAME_MAX + 1];
+	uint64_t sender;		/* FNV-1a of who first reported it */
 	unsigned pv_count, load_count;	/* as announced */
 };
 
@@ -93,10 +102,11 @@ struct ha_bridge {
 	size_t venus_count;
 	struct ha_mppt_device mppt[HA_MPPT_DEVICES_MAX];
 	size_t mppt_count;
-	bool twc_full_said, venus_full_said, mppt_full_said;
+	bool twc_full_said, venus_full_said, mppt_full_said, mppt_share_said;
 	int64_t next_availability_ms;
 	int64_t last_availability_ms;	/* when availability last went out in full */
 	uint64_t configs_published;
+	uint64_t devices_not_announced;	/* a table or a sender's share was full */
 };
 
 /*
@@ -109,7 +119,11 @@ void ha_bridge_stop(struct ha_bridge *h);
 
 /* Availability: changes and the heartbeat (TICK). */
 void ha_bridge_on_tick(struct ha_bridge *h, int64_t now_ms);
-/* True for the availability topics, which only the plugin publishes. */
+/*
+ * True for the topics only the plugin publishes: the availability topics
+ * (whether discovery is on or not: the name is the plugin's), and with
+ * discovery on its configs, <ha prefix>/<component>/energy_bridge_<...>/...
+ */
 bool ha_bridge_owns_topic(const struct ha_bridge *h, const char *topic);
 /* Watches for Home Assistant's own "online" on <ha prefix>/status; never refuses anything. */
 void ha_bridge_on_message(struct ha_bridge *h, const struct mosquitto_evt_message *ed);

@@ -178,29 +178,50 @@ void ha_add_entity(struct ha_discovery_set *s, const struct ha_device *d, const 
 	push_message(s, ha_format("%s/%s/%s/%s/config", d->t->ha_prefix, e->component, d->node_id, e->object_id), start);
 }
 
-/* 32-bit FNV-1a: tells apart ids that differ only in the characters replaced. */
-static uint32_t fnv1a(const char *text)
+static bool is_node_char(char c)
 {
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	return h;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
+/* True when raw could be read as an encoded id: it ends in "_x" and lower-case hex digits. */
+static bool looks_encoded(const char *raw)
+{
+	const char *end = raw + strlen(raw);
+	const char *p = end;
+	while (p > raw && ((p[-1] >= '0' && p[-1] <= '9') || (p[-1] >= 'a' && p[-1] <= 'f')))
+		p--;
+	return p - raw >= 2 && p[-1] == 'x' && p[-2] == '_';
+}
+
+/*
+ * An id made of node id characters is kept as it is, unless it ends like an
+ * encoded one. Any other id is encoded: each character that is not a node id
+ * character becomes '_', and "_x" follows with, in hex, the original byte
+ * under every '_' of that text, in order. Nothing is lost, so two ids never
+ * share a node id: the split point is the one "_x" followed by hex alone,
+ * the text before it gives the length and every kept character, and the hex
+ * gives the rest. (A hash would not do: an attacker can find a collision.)
+ */
 void ha_append_id(char *out, size_t size, const char *raw)
 {
+	static const char hex[] = "0123456789abcdef";
+	bool plain = !looks_encoded(raw);
+	for (const char *p = raw; *p && plain; p++)
+		plain = is_node_char(*p);
 	size_t n = strlen(out);
-	bool replaced = false;
-	for (const char *p = raw; *p && n + 1 < size; p++) {
-		char c = *p;
-		bool fits = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-			    c == '-';
-		out[n++] = fits ? c : '_';
-		replaced |= !fits;
+	for (const char *p = raw; *p && n + 1 < size; p++)
+		out[n++] = is_node_char(*p) && *p != '_' ? *p : '_';
+	if (!plain) {
+		for (const char *p = "_x"; *p && n + 1 < size; p++)
+			out[n++] = *p;
+		for (const char *p = raw; *p && n + 2 < size; p++) {
+			if (is_node_char(*p) && *p != '_')
+				continue;
+			out[n++] = hex[(unsigned char)*p >> 4];
+			out[n++] = hex[(unsigned char)*p & 15];
+		}
 	}
 	out[n] = '\0';
-	if (replaced)
-		snprintf(out + n, size - n, "_%08x", (unsigned)fnv1a(raw));
 }
 
 bool ha_availability_topic_twc(char *buf, size_t size, const char *availability, unsigned slave_id)

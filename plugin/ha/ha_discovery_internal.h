@@ -9,8 +9,11 @@
 
 #include "ha_discovery.h"
 
-/* "energy_bridge_venus_" + a type of 64 + '_' + an id of 96 + a hash (190): room to spare. */
-#define HA_NODE_ID_MAX 224
+/*
+ * "energy_bridge_venus_" + a type of 64 encoded (64 + "_x" + 128 hex) + '_' +
+ * an id of 96 (letters and digits) is 311: room to spare, so no id is cut.
+ */
+#define HA_NODE_ID_MAX 384
 #define HA_OBJECT_ID_MAX 48
 
 #define HA_TWC_AVAILABILITY "%s/twc/%04X"
@@ -59,7 +62,7 @@ void ha_set_clear(struct ha_discovery_set *s);
 bool ha_set_finish(struct ha_discovery_set *s);
 /* Appends the entity's config; a failure is remembered in the set. */
 void ha_add_entity(struct ha_discovery_set *s, const struct ha_device *d, const struct ha_entity *e);
-/* Appends raw to out (a node id being built) in node id characters, with a hash when any were replaced. */
+/* Appends raw to out (a node id being built) in node id characters, encoded when it has others (one-to-one). */
 void ha_append_id(char *out, size_t size, const char *raw);
 
 #endif

@@ -14,6 +14,7 @@
 #include "broker.h"
 
 #include "device_events.h"
+#include "log_limit.h"
 #include "mppt_options.h"
 #include "mppt.h"
 #include "qos2_dedup.h"
@@ -28,6 +29,8 @@ struct mppt_bridge {
 	uint64_t requests_refused;
 	uint64_t messages_published;
 	struct eb_device_observer observer;	/* told of every controller translated */
+	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
+	bool trim_pending;			/* a large request's memory is to be given back */
 };
 
 /* Starts the job when cfg says it is on, and does nothing otherwise: 0, or -1 with the reason in err. */

@@ -7,7 +7,7 @@ const struct eb_option mppt_options[] = {
 	{"mppt_request_topic", EB_OPTION_TOPIC, FIELD(request_topic), 0, 0, "dataset/mppt", NULL},
 	{"mppt_output_prefix", EB_OPTION_TOPIC, FIELD(output_prefix), 0, 0, "monitoring.mppt", NULL},
 	{"mppt_max_payload", EB_OPTION_INTEGER, FIELD(max_payload), 64, 256L << 20, "1048576", NULL},
-	{"mppt_max_items", EB_OPTION_INTEGER, FIELD(max_items), 1, 1000000, "10000", NULL},
+	{"mppt_max_items", EB_OPTION_INTEGER, FIELD(max_items), 1, 1000000, "500", NULL},
 };
 
 const size_t mppt_option_count = sizeof(mppt_options) / sizeof(mppt_options[0]);

@@ -8,6 +8,8 @@
 #include "eb_text.h"
 #include "json_out.h"
 
+/* The most of a refused pool value that its report quotes. */
+#define POOL_VALUE_QUOTE_MAX 32
 /* Far more than the link thread queues between two ticks (10 a second at least). */
 #define OUTBOX_CAPACITY 10000
 
@@ -124,18 +126,20 @@ static int refuse_pool(struct twc_bridge *t, const struct mosquitto_evt_message 
 	json_out_begin_object(&o);
 	json_out_key(&o, "error");
 	json_out_string(&o, why);
-	json_out_key(&o, "value");
-	json_out_text(&o, ed->payload, ed->payloadlen);
-	json_out_key(&o, "client_id");
-	json_out_string(&o, eb_client_id(ed->client));
-	json_out_key(&o, "user");
-	json_out_string(&o, eb_client_username(ed->client));
+	/* Quoted, not copied: a good value has at most 4 digits, and a megabyte refused leaves a short report. */
+	json_out_text_prefix(&o, "value", ed->payload, ed->payloadlen, POOL_VALUE_QUOTE_MAX);
+	const char *client_id = eb_client_id(ed->client), *user = eb_client_username(ed->client);
+	json_out_text_prefix(&o, "client_id", client_id, strlen(client_id), JSON_OUT_QUOTE_MAX);
+	json_out_text_prefix(&o, "user", user, strlen(user), JSON_OUT_QUOTE_MAX);
 	json_out_end_object(&o);
 	if (!json_out_failed(&o))
 		eb_publish(NULL, t->error_topic, o.buf, o.len, ed->qos, false, NULL);
 	json_out_free(&o);
-	mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: twc: refused %s from client '%s' (user '%s'): %s",
-			     t->set_topic, eb_client_id(ed->client), eb_client_username(ed->client), why);
+	struct eb_quoted_client q;
+	eb_quote_client(ed->client, &q);
+	eb_log_limited(t->refusal_log, ed->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: twc: refused %s from client '%s' (user '%s'): %s", t->set_topic, q.id, q.user,
+		       why);
 	t->pool_refusals++;
 	return MOSQ_ERR_ACL_DENIED;
 }
@@ -156,8 +160,11 @@ bool twc_bridge_on_message(struct twc_bridge *t, const struct mosquitto_evt_mess
 	}
 	twc_link_request_pool(t->link, amps);
 	t->pool_changes++;
-	mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: twc: client '%s' (user '%s') sets maxAmpsForSlaves to %d",
-			     eb_client_id(ed->client), eb_client_username(ed->client), amps);
+	struct eb_quoted_client q;
+	eb_quote_client(ed->client, &q);
+	/* A client setting the pool in a loop is rate-limited in the log like a refused one. */
+	eb_log_limited(t->refusal_log, ed->client, MOSQ_LOG_NOTICE,
+		       "energy-bridge: twc: client '%s' (user '%s') sets maxAmpsForSlaves to %d", q.id, q.user, amps);
 	*verdict = MOSQ_ERR_SUCCESS;
 	return true;
 }

@@ -15,6 +15,7 @@
 #include "broker.h"
 
 #include "device_events.h"
+#include "log_limit.h"
 #include "outbox.h"
 #include "twc_link.h"
 #include "twc_options.h"
@@ -29,6 +30,7 @@ struct twc_bridge {
 	uint64_t pool_changes;
 	uint64_t pool_refusals;
 	struct eb_device_observer observer;	/* told of the circuit and of each wall connector heard */
+	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
 };
 
 /* Starts the job when cfg says it is on, and does nothing otherwise: 0, or -1 with the reason in err. */

@@ -64,6 +64,7 @@ static void start_candidate(struct twc_frame_rx *rx, bool in_frame)
 	rx->escape_pending = false;
 	rx->skipping = false;
 	rx->in_frame = in_frame;
+	rx->maybe_opened = false;
 }
 
 /* Time may come from any clock, even one that steps back: never overflow, never go negative. */
@@ -106,9 +107,12 @@ static enum twc_frame_rx_result take_delimiter(struct twc_frame_rx *rx)
 	if (rx->in_frame || result == TWC_FRAME_RX_FRAME) {
 		/*
 		 * This C0 closed a frame, and may have opened the next one too
-		 * (a C0 mid-frame): what follows is between frames.
+		 * (a C0 mid-frame): what follows is between frames. After a bad
+		 * frame the bus counts as busy, as the next frame may be arriving.
 		 */
+		bool cut_short = rx->in_frame && result != TWC_FRAME_RX_FRAME;
 		start_candidate(rx, false);
+		rx->maybe_opened = cut_short;
 		return result;
 	}
 	/* Junk between frames is not a dropped frame, and the C0 after it can only open one. */
@@ -174,7 +178,7 @@ const uint8_t *twc_frame_rx_body(const struct twc_frame_rx *rx, size_t *len)
 
 bool twc_frame_rx_mid_frame(const struct twc_frame_rx *rx, int64_t now_ms)
 {
-	return rx->in_frame && !idle_long_enough(rx, now_ms, TWC_FRAME_RX_STALL_MS);
+	return (rx->in_frame || rx->maybe_opened) && !idle_long_enough(rx, now_ms, TWC_FRAME_RX_STALL_MS);
 }
 
 const char *twc_frame_rx_result_name(enum twc_frame_rx_result result)

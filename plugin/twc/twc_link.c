@@ -17,7 +17,13 @@
 #include "twc_transport.h"
 
 #define BACKOFF_FIRST_MS 250
-#define BACKOFF_MAX_MS 30000
+/*
+ * A converter back after an outage must be found before its wall connectors
+ * count as gone (TWC_GONE_MS, 26 s after their last word): retrying at
+ * least every 2 s keeps any outage up to 23 s harmless. A retry costs one
+ * open() or connect(), and the log says a failure only when its reason changes.
+ */
+#define BACKOFF_MAX_MS 2000
 #define ERROR_SUMMARY_MS 60000
 #define POLL_MAX_MS 1000
 #define NO_POOL_REQUEST (-1)
@@ -46,6 +52,7 @@ struct twc_link {
 	unsigned long reconnects;
 	/* Copies of the counters for the broker's thread, refreshed on every turn of the loop. */
 	atomic_ulong shared_frames_good, shared_frames_bad, shared_frames_sent, shared_reconnects, shared_slaves;
+	atomic_ulong shared_id_clashes, shared_frames_ignored, shared_reply_timeouts, shared_foreign_master_frames;
 };
 
 static int64_t monotonic_ms(void)
@@ -188,6 +195,10 @@ static void share_counters(struct twc_link *l)
 	atomic_store(&l->shared_frames_sent, l->master.stats.frames_out);
 	atomic_store(&l->shared_reconnects, l->reconnects);
 	atomic_store(&l->shared_slaves, (unsigned long)twc_master_slave_count(&l->master));
+	atomic_store(&l->shared_id_clashes, l->master.stats.id_clashes);
+	atomic_store(&l->shared_frames_ignored, l->master.stats.frames_ignored);
+	atomic_store(&l->shared_reply_timeouts, l->master.stats.reply_timeouts);
+	atomic_store(&l->shared_foreign_master_frames, l->master.stats.foreign_master_frames);
 }
 
 void twc_link_counters(struct twc_link *l, struct twc_link_counters *out)
@@ -197,6 +208,10 @@ void twc_link_counters(struct twc_link *l, struct twc_link_counters *out)
 	out->frames_sent = atomic_load(&l->shared_frames_sent);
 	out->reconnects = atomic_load(&l->shared_reconnects);
 	out->slaves = atomic_load(&l->shared_slaves);
+	out->id_clashes = atomic_load(&l->shared_id_clashes);
+	out->frames_ignored = atomic_load(&l->shared_frames_ignored);
+	out->reply_timeouts = atomic_load(&l->shared_reply_timeouts);
+	out->foreign_master_frames = atomic_load(&l->shared_foreign_master_frames);
 }
 
 static void *run(void *arg)

@@ -2,7 +2,8 @@
  * twc_link: the thread that owns the RS-485 link to the wall connectors.
  *
  * It opens the link (and reopens it after a loss, backing off from 250 ms to
- * 30 s), feeds every byte to the frame receiver and every frame to the master
+ * 2 s, so that a converter back after an outage is found well before its
+ * wall connectors count as gone, 26 s after their last word), feeds every byte to the frame receiver and every frame to the master
  * state machine, writes the frames the master wants on the bus, and hands
  * status values and log lines to the broker's thread through the outbox. It
  * never calls the broker. Nothing it meets on the line (no port, a port that
@@ -34,6 +35,10 @@ struct twc_link_counters {
 	unsigned long frames_sent;
 	unsigned long reconnects;
 	unsigned long slaves;		/* known now */
+	unsigned long id_clashes;	/* a slave with the master's id */
+	unsigned long frames_ignored;	/* good frames the master had no use for */
+	unsigned long reply_timeouts;
+	unsigned long foreign_master_frames;	/* another master on the bus */
 };
 void twc_link_counters(struct twc_link *l, struct twc_link_counters *out);
 

@@ -105,9 +105,13 @@ static int refuse(struct venus_bridge *v, const struct command_source *src, cons
 	topic_of(topic, sizeof(topic), v->cfg->state_prefix, src->topic, "error");
 	if (!json_out_failed(o))
 		eb_publish(NULL, topic, o->buf, o->len, src->qos, false, NULL);
-	mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: venus: refused command for %s/%s from client '%s' "
-					       "(user '%s'): %s",
-			     src->topic->type, src->topic->id, client_id, user, why);
+	struct eb_quoted_client q;
+	char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE], reason[LOG_QUOTE_SIZE];
+	eb_quote_client(src->client, &q);
+	eb_log_limited(v->refusal_log, src->client, MOSQ_LOG_WARNING,
+		       "energy-bridge: venus: refused command for %s/%s from client '%s' (user '%s'): %s",
+		       log_quote_str(type, src->topic->type), log_quote_str(id, src->topic->id), q.id, q.user,
+		       log_quote_str(reason, why));
 	v->commands_refused++;
 	return MOSQ_ERR_ACL_DENIED;
 }
@@ -154,7 +158,10 @@ static enum gate_outcome gate_command(struct venus_bridge *v, const struct comma
 	}
 	/* The same read within the interval: the answer to the first one serves this one too. */
 	v->reads_collapsed++;
-	mosquitto_log_printf(MOSQ_LOG_INFO, "energy-bridge: venus: %s/%s: %s", src->topic->type, src->topic->id, why);
+	char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE], reason[LOG_QUOTE_SIZE];
+	eb_log_limited(v->refusal_log, src->client, MOSQ_LOG_INFO, "energy-bridge: venus: %s/%s: %s",
+		       log_quote_str(type, src->topic->type), log_quote_str(id, src->topic->id),
+		       log_quote_str(reason, why));
 	return GATE_COLLAPSED;
 }
 
@@ -280,9 +287,12 @@ static void on_reply(struct venus_bridge *v, const struct venus_topic *t, const 
 		topic_of(topic, sizeof(topic), v->cfg->state_prefix, t, leaf);
 	} else if (retain) {
 		char why[VENUS_ERROR_MAX];
-		if (venus_state_merge(&d->state, &v->reply, eb_wall_clock().tv_sec * 1000, why, sizeof(why)) > 0)
-			mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: venus: %s/%s: part of a reply not kept: %s",
-					     t->type, t->id, why);
+		if (venus_state_merge(&d->state, &v->reply, eb_wall_clock().tv_sec * 1000, why, sizeof(why)) > 0) {
+			char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE], reason[LOG_QUOTE_SIZE];
+			eb_log_limited(v->refusal_log, ed->client, MOSQ_LOG_WARNING,
+				       "energy-bridge: venus: %s/%s: part of a reply not kept: %s",
+				       log_quote_str(type, t->type), log_quote_str(id, t->id), log_quote_str(reason, why));
+		}
 		venus_state_render(&d->state, t->type, t->id, o);
 		topic_of(topic, sizeof(topic), v->cfg->state_prefix, t, "state");
 	} else {

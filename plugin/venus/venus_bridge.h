@@ -18,6 +18,7 @@
 
 #include "device_events.h"
 #include "json_out.h"
+#include "log_limit.h"
 #include "qos2_dedup.h"
 #include "venus_gate.h"
 #include "venus_reply.h"
@@ -53,6 +54,7 @@ struct venus_bridge {
 	uint64_t reads_collapsed;
 	uint64_t replies_translated;
 	struct eb_device_observer observer;	/* told of every reply translated */
+	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
 };
 
 /* Starts the job when cfg says it is on, and does nothing otherwise: 0, or -1 with the reason in err. */

@@ -12,11 +12,9 @@
 #include <stdlib.h>
 
 #include "bench.h"
+#include "spec_examples.h"
 
-static const char request[] =
-	"{\"datasets\":[{\"mppt\":{\"id\":\"IT6415AD-01-001\"},\"data\":[{\"time_local\":\"20190209T150006.032+0700\","
-	"\"pv\":{\"volts\":[48.000,48.000],\"amps\":[6.0,6.0]},\"battery\":{\"volts\":55.1,\"amps\":0.0},"
-	"\"load\":{\"volts\":[48.000,48.000],\"amps\":[1.2,1.2]},\"status\":\"1A79\"}]}]}";
+static const char request[] = MPPT_SPEC_REQUEST;
 
 int main(int argc, char **argv)
 {

@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "mix.h"
@@ -48,19 +47,6 @@
 
 static struct eb_broker broker;
 static struct eb_sim *sim;
-
-static double seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void pause_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
 
 static void die(const char *what)
 {
@@ -161,11 +147,11 @@ static int qos_of(long seq)
 
 static void wait_for_observers(long behind)
 {
-	double deadline = seconds() + DRAIN_MS / 1000.0;
+	double deadline = eb_now_s() + DRAIN_MS / 1000.0;
 	while (slowest_observer() < atomic_load(&outputs_due) - behind) {
-		if (seconds() > deadline)
+		if (eb_now_s() > deadline)
 			die("the observers stopped receiving");
-		pause_ms(1);
+		eb_sleep_ms(1);
 	}
 }
 
@@ -227,7 +213,7 @@ static long heap_now(void)
 {
 	long seen = atomic_load(&heap_watch.values);
 	for (int waited = 0; waited < 2500 && atomic_load(&heap_watch.values) == seen; waited += 10)
-		pause_ms(10);
+		eb_sleep_ms(10);
 	return atomic_load(&heap_watch.last_value);
 }
 
@@ -245,7 +231,7 @@ static void print_sample(const struct sample *s, double start)
 
 static struct sample take_sample(const char *name, long messages, double start)
 {
-	struct sample s = {.messages = messages, .rss_kb = rss_kb(), .heap = heap_now(), .at = seconds()};
+	struct sample s = {.messages = messages, .rss_kb = rss_kb(), .heap = heap_now(), .at = eb_now_s()};
 	snprintf(s.name, sizeof(s.name), "%s", name);
 	print_sample(&s, start);
 	return s;
@@ -352,10 +338,10 @@ int main(int argc, char **argv)
 
 	printf("soak: %ld mixed messages after a warm-up of %ld, %d publishers, %d observers, QoS 0/1/2\n", total,
 	       warmup, WORKERS, OBSERVERS);
-	double start = seconds();
+	double start = eb_now_s();
 	take_sample("start", 0, start);
 	run_traffic(warmup / WORKERS);
-	pause_ms(IDLE_MS);
+	eb_sleep_ms(IDLE_MS);
 	struct mix_stats counters_before;
 	if (!mix_stats_settled(stats, &counters_before, 10000))
 		die("the counters did not settle after the warm-up");
@@ -363,7 +349,7 @@ int main(int argc, char **argv)
 	memset(workers[1].counts, 0, sizeof(workers[1].counts));
 	struct sample before = take_sample("before", 0, start);
 
-	double traffic_start = seconds();
+	double traffic_start = eb_now_s();
 	long per_worker = total / WORKERS, base = warmup / WORKERS;
 	struct sample during[SAMPLES];
 	for (int s = 0; s < SAMPLES; s++) {
@@ -371,8 +357,8 @@ int main(int argc, char **argv)
 		run_traffic(base + per_worker * (s + 1) / SAMPLES);
 		during[s] = take_sample("during", (long)WORKERS * per_worker * (s + 1) / SAMPLES, start);
 	}
-	double traffic_s = seconds() - traffic_start;
-	pause_ms(IDLE_MS);
+	double traffic_s = eb_now_s() - traffic_start;
+	eb_sleep_ms(IDLE_MS);
 	struct sample after = take_sample("after", (long)WORKERS * per_worker, start);
 
 	long sent = (long)WORKERS * per_worker;

@@ -124,7 +124,7 @@ static void report_heartbeats(struct eb_sim *sim, size_t from, size_t to)
 		int64_t previous = -1;
 		struct eb_sim_event e;
 		for (size_t i = from; i < to && eb_sim_get(sim, i, &e); i++) {
-			if (strncmp(e.line, prefix, strlen(prefix)) != 0)
+			if (!eb_starts_with(e.line, prefix))
 				continue;
 			int64_t t = eb_sim_event_time_us(&e);
 			if (previous >= 0) {

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "access_rig.h"
 
@@ -105,7 +104,7 @@ static void nothing_from(struct eb_client *c, const char *who, const char *prefi
 {
 	struct eb_message *m;
 	while ((m = eb_client_next(c, QUIET_MS)) != NULL) {
-		if (strncmp(m->payload, prefix, strlen(prefix)) == 0)
+		if (eb_starts_with(m->payload, prefix))
 			fail_msg("%s got '%s' on %s%s", who, (char *)m->payload, m->topic, m->retain ? " (retained)" : "");
 		eb_message_free(m);
 	}
@@ -116,8 +115,8 @@ static void nothing_at_all(struct eb_client *c, const char *who)
 	nothing_from(c, who, "");
 }
 
-/* Connects as user with a retained will, then drops the connection so that the broker sends it. */
-static void will_and_drop(int port, const char *user, const char *topic, const char *payload)
+/* Connects as user with a will, then drops the connection so that the broker sends it. */
+static void will_and_drop(int port, const char *user, const char *topic, const char *payload, bool retain)
 {
 	char password[80];
 	snprintf(password, sizeof(password), "pw-%s", user);
@@ -127,11 +126,46 @@ static void will_and_drop(int port, const char *user, const char *topic, const c
 		.protocol = MQTT_PROTOCOL_V5,
 		.will_topic = topic,
 		.will_payload = payload,
-		.will_retain = true,
+		.will_retain = retain,
 	};
 	/* Refusing the connection would protect as well; Mosquitto 2.0.11 accepts it and drops the will. */
 	struct eb_client *c = eb_client_connect(port, &o, NULL);
 	eb_client_drop(c);
+}
+
+/* The next message on topic, skipping others, is payload, retained or not as said. */
+static void receives_exactly(struct eb_client *c, const char *who, const char *topic, const char *payload,
+			     bool retained)
+{
+	struct eb_message *m = eb_client_next_on(c, topic, 3000);
+	if (!m)
+		fail_msg("%s got nothing on %s, expected '%s'", who, topic, payload);
+	if (strcmp(m->payload, payload) != 0 || m->retain != retained)
+		fail_msg("%s got '%s'%s on %s, expected '%s'%s", who, (char *)m->payload, m->retain ? " (retained)" : "",
+			 topic, payload, retained ? " (retained)" : "");
+	eb_message_free(m);
+}
+
+/*
+ * The positive control of a will that must not arrive: user's retained will
+ * on a topic it may write does arrive, to a subscriber and then as the
+ * retained message of a new one, so that a will that does not arrive was
+ * refused, not left unsent. An empty retained will clears it again.
+ */
+static void allowed_will_arrives(int port, const char *user, const char *topic)
+{
+	char payload[96];
+	snprintf(payload, sizeof(payload), "allowed will of %s", user);
+	struct eb_client *reader = connect_to(port, "alice");
+	subscribe(reader, topic);
+	will_and_drop(port, user, topic, payload, true);
+	receives_exactly(reader, "a subscriber", topic, payload, false);
+	eb_client_disconnect(reader);
+	reader = connect_to(port, "alice");
+	subscribe(reader, topic);
+	receives_exactly(reader, "a new subscriber", topic, payload, true);
+	eb_client_disconnect(reader);
+	will_and_drop(port, user, topic, "", true);
 }
 
 /* Whatever is retained on the topics must not start with prefix (a fresh admin subscriber looks). */
@@ -157,21 +191,6 @@ static const char *state_topic_of(const char *id, const char *leaf)
 	static char topic[128];
 	snprintf(topic, sizeof(topic), "venus/HMG-50/%s/%s", id, leaf);
 	return topic;
-}
-
-static void pause_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-static bool word_in(const char *words, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *p = words; (p = strstr(p, word)) != NULL; p += n)
-		if ((p == words || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-	return false;
 }
 
 /* ---- setup ---- */
@@ -362,9 +381,21 @@ static void test_a_will_cannot_carry_a_dangerous_command(void **state)
 {
 	(void)state;
 	struct eb_client *battery3 = prod_as("battery3");
+	struct eb_client *errors = prod_as("alice");
 	subscribe(battery3, APP_TOPIC(WILLED));
-	will_and_drop(rig.prod.port, "tablet", APP_TOPIC(WILLED), "cd=5,rs=1");
-	nothing_at_all(battery3, "battery3 (from tablet's will)");
+	subscribe(errors, STATE_PREFIX(WILLED) "error");
+	/* The positive control: tablet's will with a command it may send reaches the battery. */
+	will_and_drop(rig.prod.port, "tablet", APP_TOPIC(WILLED), "cd=1", false);
+	receives_exactly(battery3, "battery3 (from tablet's allowed will)", APP_TOPIC(WILLED), "cd=1", false);
+
+	/* The same will with a dangerous command, plain or retained, is refused as dangerous. */
+	for (int retain = 0; retain < 2; retain++) {
+		will_and_drop(rig.prod.port, "tablet", APP_TOPIC(WILLED), "cd=5,rs=1", retain);
+		receives(errors, "the admin", STATE_PREFIX(WILLED) "error", "is dangerous");
+		nothing_at_all(battery3, retain ? "battery3 (from tablet's retained will)" : "battery3 (from tablet's will)");
+		nothing_at_all(errors, "the admin (a second refusal)"); /* one will, one refusal: the next is its own */
+	}
+	eb_client_disconnect(errors);
 	eb_client_disconnect(battery3);
 
 	battery3 = prod_as("battery3");
@@ -377,28 +408,52 @@ static void test_a_will_cannot_carry_a_dangerous_command(void **state)
 
 static const char *const plugin_topics[] = {
 	"monitoring.mppt/IT6415AD-01-001", "dataset/mppt/errors", STATE_PREFIX(MINE) "state",
-	STATE_PREFIX(MINE) "reply",	   "TWC/4085/state",
+	STATE_PREFIX(MINE) "reply",	   "TWC/4085/state",	 "energy-bridge/status",
 };
 #define PLUGIN_TOPIC_COUNT (sizeof(plugin_topics) / sizeof(plugin_topics[0]))
 
-static const char *const roles[] = {"alice", "panel", "S001", "battery1", "phone"};
+/*
+ * The roles that try, each with a topic it may write that the plugin leaves
+ * to the acl_file: there its retained will arrives, the positive control of
+ * the forged ones (a dashboard may write nowhere, so it has none).
+ */
+static const struct {
+	const char *user, *writes;
+} roles[] = {
+	{"alice", "home/kitchen/light"},
+	{"panel", NULL},
+	{"S001", "dataset/mppt"},
+	{"hass", "homeassistant/status"},
+	{"battery1", DEVICE_TOPIC(MINE)},
+	{"phone", STATE_PREFIX(MINE) "set/working_mode"},
+};
+#define ROLES (sizeof(roles) / sizeof(roles[0]))
+
+/* Each role from the first one on tries every plugin topic by a publish, a retained publish and a will. */
+static void forge_by_every_route(int port, size_t first_role)
+{
+	for (size_t u = first_role; u < ROLES; u++) {
+		const char *user = roles[u].user;
+		struct eb_client *c = connect_to(port, user);
+		for (size_t t = 0; t < PLUGIN_TOPIC_COUNT; t++) {
+			char payload[160];
+			snprintf(payload, sizeof(payload), "forged by %s", user);
+			refused(c, user, plugin_topics[t], payload, false);
+			refused(c, user, plugin_topics[t], payload, true);
+			snprintf(payload, sizeof(payload), "forged by the will of %s", user);
+			will_and_drop(port, user, plugin_topics[t], payload, true);
+		}
+		eb_client_disconnect(c);
+		if (roles[u].writes)
+			allowed_will_arrives(port, user, roles[u].writes);
+	}
+}
 
 /* Every route, every user (admins included, whom only the plugin stops) on prod. */
 static void test_nobody_forges_plugin_topics_by_publish_retain_or_will(void **state)
 {
 	(void)state;
-	for (size_t u = 0; u < sizeof(roles) / sizeof(roles[0]); u++) {
-		struct eb_client *c = prod_as(roles[u]);
-		for (size_t t = 0; t < PLUGIN_TOPIC_COUNT; t++) {
-			char payload[160];
-			snprintf(payload, sizeof(payload), "forged by %s", roles[u]);
-			refused(c, roles[u], plugin_topics[t], payload, false);
-			refused(c, roles[u], plugin_topics[t], payload, true);
-			snprintf(payload, sizeof(payload), "forged by the will of %s", roles[u]);
-			will_and_drop(rig.prod.port, roles[u], plugin_topics[t], payload);
-		}
-		eb_client_disconnect(c);
-	}
+	forge_by_every_route(rig.prod.port, 0);
 	nothing_from(watch, "the admin watching", "forged");
 	nothing_retained(rig.prod.port, plugin_topics, PLUGIN_TOPIC_COUNT, "forged");
 }
@@ -409,18 +464,7 @@ static void test_acl_file_alone_stops_forging_by_every_other_role(void **state)
 	(void)state;
 	struct eb_client *bare_watch = bare_as("alice");
 	subscribe(bare_watch, "#");
-	for (size_t u = 1; u < sizeof(roles) / sizeof(roles[0]); u++) {
-		struct eb_client *c = bare_as(roles[u]);
-		for (size_t t = 0; t < PLUGIN_TOPIC_COUNT; t++) {
-			char payload[160];
-			snprintf(payload, sizeof(payload), "forged by %s", roles[u]);
-			refused(c, roles[u], plugin_topics[t], payload, false);
-			refused(c, roles[u], plugin_topics[t], payload, true);
-			snprintf(payload, sizeof(payload), "forged by the will of %s", roles[u]);
-			will_and_drop(rig.bare.port, roles[u], plugin_topics[t], payload);
-		}
-		eb_client_disconnect(c);
-	}
+	forge_by_every_route(rig.bare.port, 1);
 	nothing_from(bare_watch, "the admin watching the bare broker", "forged");
 	nothing_retained(rig.bare.port, plugin_topics, PLUGIN_TOPIC_COUNT, "forged");
 	eb_client_disconnect(bare_watch);
@@ -428,7 +472,7 @@ static void test_acl_file_alone_stops_forging_by_every_other_role(void **state)
 
 /* ---- the role boundaries of the acl_file (bare: nothing else decides) ---- */
 
-static const char *const everyone[] = {"alice", "panel", "S001", "battery1", "battery2", "phone", "neighbour"};
+static const char *const everyone[] = {"alice", "panel", "S001", "hass", "battery1", "battery2", "phone", "neighbour"};
 #define EVERYONE (sizeof(everyone) / sizeof(everyone[0]))
 
 /* Who may read and who may write each topic; every other user must be refused. */
@@ -437,23 +481,27 @@ static const struct {
 } boundaries[] = {
 	{"dataset/mppt", "alice", "alice S001"},
 	{"dataset/mppt/errors", "alice panel", "alice"},
-	{"monitoring.mppt/IT6415AD-01-001", "alice panel", "alice"},
+	{"monitoring.mppt/IT6415AD-01-001", "alice panel hass", "alice"},
 	{APP_TOPIC(MINE), "alice battery1", "alice phone"},
 	{DEVICE_TOPIC(MINE), "alice phone", "alice battery1"},
 	{"marstek_energy/HMG-50/App/" MINE "/ctrl", "alice", "alice"},
 	{"hame_energy/HMG-51/device/" MINE "/ctrl", "alice", "alice"},
 	{APP_TOPIC(THEIRS), "alice battery2", "alice neighbour"},
 	{DEVICE_TOPIC(THEIRS), "alice neighbour", "alice battery2"},
-	{STATE_PREFIX(MINE) "state", "alice panel phone", "alice"},
+	{STATE_PREFIX(MINE) "state", "alice panel hass phone", "alice"},
 	{STATE_PREFIX(MINE) "reply", "alice panel phone", "alice"},
 	{STATE_PREFIX(MINE) "error", "alice panel phone", "alice"},
-	{STATE_PREFIX(MINE) "set/working_mode", "alice phone", "alice phone"},
-	{STATE_PREFIX(MINE) "set/time_period/3", "alice phone", "alice phone"},
-	{STATE_PREFIX(THEIRS) "state", "alice panel neighbour", "alice"},
-	{STATE_PREFIX(THEIRS) "set/working_mode", "alice neighbour", "alice neighbour"},
-	{"TWC/4085/state", "alice panel phone", "alice"},
-	{"TWC/config/maxAmpsForSlaves/set", "alice panel phone", "alice phone"},
-	{"energy-bridge/stats", "alice panel", "alice"},
+	{STATE_PREFIX(MINE) "set/working_mode", "alice phone", "alice hass phone"},
+	{STATE_PREFIX(MINE) "set/time_period/3", "alice phone", "alice hass phone"},
+	{STATE_PREFIX(THEIRS) "state", "alice panel hass neighbour", "alice"},
+	{STATE_PREFIX(THEIRS) "set/working_mode", "alice neighbour", "alice hass neighbour"},
+	{"TWC/4085/state", "alice panel hass phone", "alice"},
+	{"TWC/config/maxAmpsForSlaves/set", "alice panel hass phone", "alice hass phone"},
+	{"energy-bridge/stats", "alice panel hass", "alice"},
+	{"energy-bridge/status", "alice panel hass", "alice"},
+	{"homeassistant/status", "alice hass", "alice hass"},
+	{"homeassistant/sensor/energy_bridge_mppt_S001/pv_power/config", "alice hass", "alice"},
+	{"homeassistant/light/kitchen/config", "alice hass", "alice"},
 	{"home/kitchen/light", "alice", "alice"},
 };
 #define BOUNDARIES (sizeof(boundaries) / sizeof(boundaries[0]))
@@ -493,7 +541,7 @@ static void test_each_role_reads_and_writes_exactly_its_topics(void **state)
 			eb_message_free(m);
 		}
 		for (size_t i = 0; i < BOUNDARIES; i++) {
-			bool allowed = word_in(boundaries[i].readers, everyone[u]);
+			bool allowed = eb_word_in(boundaries[i].readers, everyone[u]);
 			if (got[i] != allowed)
 				note(report, sizeof(report), allowed ? "cannot read" : "CAN read", everyone[u],
 				     boundaries[i].topic);
@@ -506,7 +554,7 @@ static void test_each_role_reads_and_writes_exactly_its_topics(void **state)
 		for (size_t i = 0; i < BOUNDARIES; i++) {
 			snprintf(payload, sizeof(payload), "write %zu %zu", u, i);
 			int rc = publish(clients[u], boundaries[i].topic, payload, false);
-			bool allowed = word_in(boundaries[i].writers, everyone[u]);
+			bool allowed = eb_word_in(boundaries[i].writers, everyone[u]);
 			if (rc != (allowed ? 0 : MQTT_RC_NOT_AUTHORIZED))
 				note(report, sizeof(report), allowed ? "cannot write" : "CAN write", everyone[u],
 				     boundaries[i].topic);
@@ -521,7 +569,7 @@ static void test_each_role_reads_and_writes_exactly_its_topics(void **state)
 	}
 	for (size_t u = 0; u < EVERYONE; u++)
 		for (size_t i = 0; i < BOUNDARIES; i++)
-			if (passed[u][i] != word_in(boundaries[i].writers, everyone[u]))
+			if (passed[u][i] != eb_word_in(boundaries[i].writers, everyone[u]))
 				note(report, sizeof(report), passed[u][i] ? "got a message through to" : "was not delivered on",
 				     everyone[u], boundaries[i].topic);
 
@@ -585,7 +633,7 @@ static void test_users_added_and_removed_take_effect_on_reload(void **state)
 	for (int tries = 0; tries < 50 && !battery4; tries++) {
 		battery4 = access_connect(rig.prod.port, "battery4", NULL, NULL, &reason);
 		if (!battery4)
-			pause_ms(eb_timeout_ms(100)); /* the broker rereads the files in its own time */
+			eb_sleep_ms(eb_timeout_ms(100)); /* the broker rereads the files in its own time */
 	}
 	if (!battery4)
 		fail_msg("battery4 still refused after the reload (%d)", reason);
@@ -605,7 +653,7 @@ static void test_users_added_and_removed_take_effect_on_reload(void **state)
 		if (!battery4)
 			break;
 		eb_client_disconnect(battery4);
-		pause_ms(eb_timeout_ms(100));
+		eb_sleep_ms(eb_timeout_ms(100));
 	}
 	assert_null(battery4);
 }

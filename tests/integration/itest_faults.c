@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "mix.h"
@@ -410,41 +409,17 @@ static void test_mixed_traffic_valid_once_malformed_refused(void **state)
 	check_serving(broker.port);
 }
 
-static int lines_with(const char *text)
+static bool progress_reached(void *n)
+{
+	return workers_sent() >= *(long *)n;
+}
+
+static bool reloads_logged(void *n)
 {
 	char *log = eb_broker_log(&broker);
-	int n = 0;
-	for (const char *p = log; (p = strstr(p, text)); p++)
-		n++;
+	bool logged = (long)eb_count(log, "Reloading config.") >= *(long *)n;
 	free(log);
-	return n;
-}
-
-static void pause_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-/* Polls, in short steps, until cond(arg) holds; false when it did not within ms (scaled). */
-static bool await(bool (*cond)(long), long arg, int ms)
-{
-	for (int waited = 0; waited < eb_timeout_ms(ms); waited += 10) {
-		if (cond(arg))
-			return true;
-		pause_ms(10);
-	}
-	return cond(arg);
-}
-
-static bool progress_reached(long n)
-{
-	return workers_sent() >= n;
-}
-
-static bool reloads_logged(long n)
-{
-	return lines_with("Reloading config.") >= n;
+	return logged;
 }
 
 /*
@@ -462,12 +437,13 @@ static void test_sighup_reloads_under_traffic(void **state)
 	workers_start(broker.port, UNTIL_STOPPED, PAUSE_US);
 	/* Traffic before, between and after the reloads; each reload is awaited in the log. */
 	for (int r = 1; r <= RELOADS + 1; r++) {
-		if (!await(progress_reached, workers_sent() + RELOAD_STRETCH, 60000))
+		long progress = workers_sent() + RELOAD_STRETCH, reloads = r;
+		if (!eb_poll(progress_reached, &progress, eb_timeout_ms(60000)))
 			fail_msg("the traffic stalled at %ld messages before reload %d", workers_sent(), r);
 		if (r > RELOADS)
 			break;
 		eb_broker_signal(&broker, SIGHUP);
-		if (!await(reloads_logged, r, 10000))
+		if (!eb_poll(reloads_logged, &reloads, eb_timeout_ms(10000)))
 			fail_msg("the broker did not log reload %d", r);
 	}
 	workers_stop();

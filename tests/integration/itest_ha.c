@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ha_schema.h"
 #include "harness.h"
@@ -44,11 +43,7 @@
 
 static const char reply_sample[] = VENUS_REPLY_SAMPLE;
 
-static const char mppt_request[] =
-	"{\"datasets\": [{\"mppt\": {\"id\": \"IT6415AD-01-001\"}, \"data\": [{\"time_local\": "
-	"\"20190209T150006.032+0700\", \"pv\": {\"volts\": [48.000, 48.000], \"amps\": [6.0, 6.0]}, \"battery\": "
-	"{\"volts\": 55.1, \"amps\": 0.0}, \"load\": {\"volts\": [48.000, 48.000], \"amps\": [1.2, 1.2]}, "
-	"\"status\": \"1A79\"}]}]}";
+static const char mppt_request[] = MPPT_SPEC_REQUEST;
 
 /* What each device's announcement holds (ha_devices.c); the set is exactly their sum. */
 static const struct {
@@ -231,11 +226,9 @@ static void board_take(struct board *b, struct eb_message *m)
 
 static void board_pump(struct board *b, struct eb_client *c, int ms)
 {
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	int64_t until = eb_now_ms() + ms;
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		int left = ms - (int)((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		int left = (int)(until - eb_now_ms());
 		struct eb_message *m = left > 0 ? eb_client_next(c, left) : NULL;
 		if (!m)
 			return;
@@ -431,8 +424,7 @@ static void test_every_control_reaches_the_device_through_the_gate(void **state)
 static void expect_availability(struct rig *r, const char *topic, const char *payload, bool answer, int ms,
 				const char *must_not_go_offline)
 {
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	int64_t until = eb_now_ms() + eb_timeout_ms(ms);
 	for (;;) {
 		struct eb_message *m = eb_client_next(r->battery, 20);
 		if (m && answer && strcmp(m->payload, "cd=1") == 0)
@@ -447,8 +439,7 @@ static void expect_availability(struct rig *r, const char *topic, const char *pa
 			if (seen)
 				return;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > eb_timeout_ms(ms))
+		if (eb_now_ms() > until)
 			fail_msg("%s did not say %s within %d ms", topic, payload, ms);
 	}
 }
@@ -498,11 +489,16 @@ static void test_discovery_is_off_by_default(void **state)
 	assert_true(eb_client_subscribe(c, PLUGIN_AVAILABILITY "/#", 1) >= 0);
 	struct eb_client *logger = eb_client_simple(b.port, "logger", "S001", MQTT_PROTOCOL_V5);
 	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", mppt_request, 1), 0);
-	/* Anyone may publish there while discovery is off. */
-	assert_int_equal(eb_client_publish_str(logger, PLUGIN_AVAILABILITY, "x", 1), 0);
+	/* The availability topic is the plugin's whether discovery is on or not: nobody forges it. */
+	assert_int_equal(eb_client_publish_str(logger, PLUGIN_AVAILABILITY, "online", 1), MQTT_RC_NOT_AUTHORIZED);
+	assert_int_equal(eb_client_publish_str(logger, PLUGIN_AVAILABILITY "/venus/HMG-50/x", "online", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	/* With discovery off, configs under the prefix are anyone's (to clear old ones, say). */
+	assert_int_equal(eb_client_publish_str(logger, "homeassistant/sensor/energy_bridge_mppt_X/pv_power/config", "", 1),
+			 0);
 	struct eb_message *m = eb_client_next(c, 500);
 	assert_non_null(m);
-	assert_string_equal(m->topic, PLUGIN_AVAILABILITY);
+	assert_string_equal(m->topic, "homeassistant/sensor/energy_bridge_mppt_X/pv_power/config");
 	eb_message_free(m);
 	m = eb_client_next(c, 500);
 	if (m)
@@ -533,6 +529,111 @@ static void test_discovery_is_off_by_default(void **state)
 	free(log);
 }
 
+/* An MPPT request with one sample for each of the n ids (JSON-escaped already). */
+static char *request_for_ids(const char *const *ids, size_t n)
+{
+	char *req = malloc(n * 400 + 32), *p = req;
+	p += sprintf(p, "{\"datasets\":[");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s{\"mppt_id\":\"%s\",\"data\":[{\"time_local\":\"20200101T000000\","
+				"\"pv\":{\"volts\":[1],\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},"
+				"\"load\":{\"volts\":[1],\"amps\":[1]}}]}",
+			     i ? "," : "", ids[i]);
+	sprintf(p, "]}");
+	return req;
+}
+
+/* True when a config of node_id arrives on c within ms (others are discarded). */
+static bool announced(struct eb_client *c, const char *node_id, int ms)
+{
+	char part[256];
+	snprintf(part, sizeof(part), "/%s/", node_id);
+	struct eb_message *m;
+	bool seen = false;
+	while (!seen && (m = eb_client_next(c, ms)) != NULL) {
+		seen = strstr(m->topic, part) != NULL;
+		eb_message_free(m);
+	}
+	return seen;
+}
+
+/*
+ * What an adversary with a logger's rights tries: inventing 64 controllers
+ * (it used to fill the table, so no real controller was announced until a
+ * restart), ids whose node ids used to collide (a_b_c_d573791d was the
+ * sanitised form of a"b\c), and forging the plugin's configs.
+ */
+static void test_invented_devices_cannot_crowd_out_or_overwrite_real_ones(void **state)
+{
+	(void)state;
+	struct eb_broker b;
+	assert_int_equal(eb_broker_start(&b, "plugin_opt_ha_discovery on\nplugin_opt_stats_interval 1\n"), 0);
+	struct eb_client *watch = eb_client_simple(b.port, "watch", NULL, MQTT_PROTOCOL_V5);
+	assert_true(eb_client_subscribe(watch, "homeassistant/#", 1) >= 0);
+	struct eb_client *stats = eb_client_simple(b.port, "stats", NULL, MQTT_PROTOCOL_V5);
+	assert_true(eb_client_subscribe(stats, "energy-bridge/stats", 0) >= 0);
+
+	struct eb_client *attacker = eb_client_simple(b.port, "attacker", "S666", MQTT_PROTOCOL_V5);
+	static char names[64][16];
+	const char *ids[64];
+	for (size_t i = 0; i < 64; i++) {
+		snprintf(names[i], sizeof(names[i]), "FAKE-%02zu", i);
+		ids[i] = names[i];
+	}
+	char *req = request_for_ids(ids, 64);
+	assert_int_equal(eb_client_publish_str(attacker, "dataset/mppt", req, 1), 0);
+	free(req);
+	/* The attacker's share is announced (positive control), the rest is not. */
+	if (!announced(watch, "energy_bridge_mppt_FAKE-00", 2000))
+		fail_msg("the first invented controller was not announced");
+	struct eb_message *m;
+	while ((m = eb_client_next(watch, 300)) != NULL)
+		eb_message_free(m);
+
+	/* A real controller of another logger is still announced. */
+	struct eb_client *logger = eb_client_simple(b.port, "logger-1", "S001", MQTT_PROTOCOL_V5);
+	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", mppt_request, 1), 0);
+	if (!announced(watch, "energy_bridge_mppt_IT6415AD-01-001", 2000))
+		fail_msg("a real controller was not announced after another logger invented 64");
+
+	/* Two ids that used to share a node id each get their own configs. */
+	const char *const pair[] = {"a_b_c_d573791d", "a\\\"b\\\\c"};
+	req = request_for_ids(pair, 2);
+	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", req, 1), 0);
+	free(req);
+	bool plain = false, encoded = false;
+	while ((m = eb_client_next(watch, 500)) != NULL) {
+		plain |= strstr(m->topic, "/energy_bridge_mppt_a_b_c_d573791d/") != NULL;
+		encoded |= strstr(m->topic, "/energy_bridge_mppt_a_b_c_x225c/") != NULL;
+		eb_message_free(m);
+	}
+	assert_true(plain && encoded);
+
+	/* Nobody writes the plugin's configs, not even over an invented node; other configs pass. */
+	assert_int_equal(eb_client_publish(logger, "homeassistant/sensor/energy_bridge_mppt_IT6415AD-01-001/pv_power/config",
+					   "{}", 2, 1, true, NULL),
+			 MQTT_RC_NOT_AUTHORIZED);
+	assert_int_equal(eb_client_publish_str(logger, "homeassistant/sensor/energy_bridge_mppt_new/x/config", "{}", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	assert_int_equal(eb_client_publish_str(logger, "homeassistant/light/kitchen/config", "{}", 1), 0);
+	assert_int_equal(eb_client_publish_str(logger, "homeassistant/status", "online", 1), 0);
+
+	/* The stats count what was not announced. */
+	bool counted = false;
+	for (int i = 0; i < 4 && !counted && (m = eb_client_next(stats, 1500)) != NULL; i++) {
+		counted = strstr(m->payload, "\"devices_not_announced\":48") != NULL;
+		if (!counted && i == 3)
+			fail_msg("stats: %s", (char *)m->payload);
+		eb_message_free(m);
+	}
+	assert_true(counted);
+	eb_client_disconnect(logger);
+	eb_client_disconnect(attacker);
+	eb_client_disconnect(stats);
+	eb_client_disconnect(watch);
+	assert_int_equal(eb_broker_stop(&b), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest with_main_rig[] = {
@@ -544,6 +645,7 @@ int main(void)
 	const struct CMUnitTest on_their_own[] = {
 		cmocka_unit_test(test_availability_follows_the_devices),
 		cmocka_unit_test(test_discovery_is_off_by_default),
+		cmocka_unit_test(test_invented_devices_cannot_crowd_out_or_overwrite_real_ones),
 	};
 	int failed = cmocka_run_group_tests(with_main_rig, main_rig_start, main_rig_stop);
 	return failed + cmocka_run_group_tests(on_their_own, NULL, NULL);

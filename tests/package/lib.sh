@@ -222,8 +222,10 @@ ns_stop_broker() {
 ns_broker_uid() { awk '/^Uid:/ { print $3 }' "/proc/$EB_BROKER/status"; }
 
 # ns_check_mppt LABEL [CLIENT ARG...]: publishes the README's MPPT example
-# request as user S001 and checks the translation on monitoring.mppt/+.
+# request as user S001 and checks the translation on monitoring.mppt/+. The
+# example is tests/support/spec/, which the C tests are built from as well.
 ns_check_mppt() {
+	EB_SPEC=$EB_HERE/../support/spec
 	label=$1
 	shift
 	out=$EB_WORK/mppt.out
@@ -236,19 +238,19 @@ ns_check_mppt() {
 		sleep 1
 		# Until the subscriber is in: a request published before that is lost.
 		[ -s "$out" ] || mosquitto_pub -h 127.0.0.1 -p 1883 -u S001 "$@" -i eb-package-pub -q 1 \
-			-t dataset/mppt -f "$EB_HERE/mppt-request.json" 2>> "$out.err" || true
+			-t dataset/mppt -f "$EB_SPEC/mppt-request.json" 2>> "$out.err" || true
 		n=$((n + 1))
 	done
 	wait $sub 2>/dev/null || true
 	norm='s/"time_processing":"[^"]*"/"time_processing":"…"/'
 	got=$(sed -E "$norm" "$out")
-	want=$(sed -E "$norm" "$EB_HERE/mppt-expected.json")
+	want=$(sed -E "$norm" "$EB_SPEC/mppt-message.json")
 	if [ -n "$got" ] && [ "$got" = "$want" ] &&
 		grep -Eq '"time_processing":"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{4}"}$' "$out"; then
 		pass "$label: the MPPT example request (user S001) is translated as README §MPPT telemetry says"
 	else
 		fail "$label: the MPPT example request (user S001) is not translated as README §MPPT telemetry says"
-		say "     expected: $(cat "$EB_HERE/mppt-expected.json")"
+		say "     expected: $(cat "$EB_SPEC/mppt-message.json")"
 		say "     got:      ${got:-nothing on monitoring.mppt/+ within 10 s}"
 		eb_show "$out.err" 5
 	fi

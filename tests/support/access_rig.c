@@ -12,6 +12,7 @@ static const char *const users[] = {
 	"add admin alice",
 	"add dashboard panel",
 	"add logger S001",
+	"add homeassistant hass",
 	"add device battery1 hame_energy/HMG-50/" MINE,
 	"add device battery2 hame_energy/HMG-50/" THEIRS,
 	"add device battery3 hame_energy/HMG-50/" WILLED,

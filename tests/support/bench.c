@@ -3,21 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ROUNDS_MAX 100
-
-static double seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Messages per second for n publishes on one path, until its receiver has them all. */
 static double rate(struct eb_client *publisher, const char *payload, int n, const struct eb_bench_path *path)
 {
-	double start = seconds();
+	double start = eb_now_s();
 	for (int i = 0; i < n; i++)
 		if (eb_client_publish_nowait(publisher, path->topic, payload, (int)strlen(payload), 1) != 0) {
 			fprintf(stderr, "publish to %s failed\n", path->topic);
@@ -27,7 +19,7 @@ static double rate(struct eb_client *publisher, const char *payload, int n, cons
 		fprintf(stderr, "not every message of %s arrived\n", path->name);
 		exit(1);
 	}
-	return n / (seconds() - start);
+	return n / (eb_now_s() - start);
 }
 
 static int compare(const void *a, const void *b)

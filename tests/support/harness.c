@@ -22,34 +22,6 @@ int eb_timeout_ms(int ms)
 	return getenv("EB_BROKER_WRAPPER") ? ms * 20 : ms;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 static bool port_accepts(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -59,21 +31,6 @@ static bool port_accepts(int port)
 	if (fd >= 0)
 		close(fd);
 	return ok;
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return strdup("");
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *s = malloc((size_t)n + 1);
-	size_t got = fread(s, 1, (size_t)n, f);
-	s[got] = '\0';
-	fclose(f);
-	return s;
 }
 
 static const char *config_head; /* see eb_broker_config_head */
@@ -88,7 +45,7 @@ static int write_config(struct eb_broker *b, const char *extra)
 	snprintf(b->dir, sizeof(b->dir), "/tmp/eb-broker-XXXXXX");
 	if (!mkdtemp(b->dir))
 		return -1;
-	b->port = free_port();
+	b->port = eb_free_port();
 	char path[128];
 	snprintf(path, sizeof(path), "%s/mosquitto.conf", b->dir);
 	FILE *f = fopen(path, "w");
@@ -152,8 +109,8 @@ static pid_t spawn(const struct eb_broker *b, bool refusing_to_start)
 static int launch(struct eb_broker *b)
 {
 	b->pid = spawn(b, false);
-	int64_t deadline = now_ms() + eb_timeout_ms(10000);
-	while (now_ms() < deadline) {
+	int64_t deadline = eb_now_ms() + eb_timeout_ms(10000);
+	while (eb_now_ms() < deadline) {
 		int status;
 		if (waitpid(b->pid, &status, WNOHANG) == b->pid) {
 			char *log = eb_broker_log(b);
@@ -164,7 +121,7 @@ static int launch(struct eb_broker *b)
 		}
 		if (port_accepts(b->port))
 			return 0;
-		sleep_ms(20);
+		eb_sleep_ms(20);
 	}
 	fprintf(stderr, "broker did not open port %d in time\n", b->port);
 	eb_broker_stop(b);
@@ -179,18 +136,13 @@ int eb_broker_start(struct eb_broker *b, const char *extra)
 	return launch(b);
 }
 
-int eb_free_port(void)
-{
-	return free_port();
-}
-
 int eb_broker_prepare(struct eb_broker *b)
 {
 	memset(b, 0, sizeof(*b));
 	snprintf(b->dir, sizeof(b->dir), "/tmp/eb-broker-XXXXXX");
 	if (!mkdtemp(b->dir))
 		return -1;
-	b->port = free_port();
+	b->port = eb_free_port();
 	return b->port > 0 ? 0 : -1;
 }
 
@@ -205,21 +157,21 @@ int eb_broker_stop(struct eb_broker *b)
 		return -1;
 	kill(b->pid, SIGTERM);
 	int status = -1;
-	int64_t deadline = now_ms() + eb_timeout_ms(10000);
+	int64_t deadline = eb_now_ms() + eb_timeout_ms(10000);
 	while (waitpid(b->pid, &status, WNOHANG) == 0) {
-		if (now_ms() > deadline) {
+		if (eb_now_ms() > deadline) {
 			kill(b->pid, SIGKILL);
 			waitpid(b->pid, &status, 0);
 			break;
 		}
-		sleep_ms(10);
+		eb_sleep_ms(10);
 	}
 	b->pid = 0;
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (code != 0) { /* a sanitizer's report, for one */
 		char path[128];
 		snprintf(path, sizeof(path), "%s/stderr", b->dir);
-		char *text = read_file(path);
+		char *text = eb_read_file(path);
 		fprintf(stderr, "broker exited with %d; its stderr:\n%s\n", code, text);
 		free(text);
 	}
@@ -236,7 +188,7 @@ char *eb_broker_log(const struct eb_broker *b)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "%s/mosquitto.log", b->dir);
-	return read_file(path);
+	return eb_read_file(path);
 }
 
 char *eb_broker_run_to_exit(const char *extra, int *status)
@@ -247,14 +199,14 @@ char *eb_broker_run_to_exit(const char *extra, int *status)
 		return strdup("");
 	pid_t pid = spawn(&b, true);
 	int st = 0;
-	int64_t deadline = now_ms() + eb_timeout_ms(10000);
+	int64_t deadline = eb_now_ms() + eb_timeout_ms(10000);
 	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (now_ms() > deadline) { /* it started after all */
+		if (eb_now_ms() > deadline) { /* it started after all */
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
 			return eb_broker_log(&b);
 		}
-		sleep_ms(20);
+		eb_sleep_ms(20);
 	}
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	return eb_broker_log(&b);
@@ -340,9 +292,7 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 	m->payloadlen = msg->payloadlen;
 	m->qos = msg->qos;
 	m->retain = msg->retain;
-	struct timespec arrived;
-	clock_gettime(CLOCK_MONOTONIC, &arrived);
-	m->arrived_us = (int64_t)arrived.tv_sec * 1000000 + arrived.tv_nsec / 1000;
+	m->arrived_us = eb_now_us();
 	mosquitto_property_copy_all(&m->props, props);
 	pthread_mutex_lock(&c->lock);
 	if (c->count < QUEUE_MAX) {
@@ -358,14 +308,7 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 /* Waits on the client's condition until done() holds or the time is up. */
 static bool wait_for(struct eb_client *c, bool (*done)(struct eb_client *, int), int arg, int timeout_ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	struct timespec until = eb_realtime_after_ms(timeout_ms);
 	pthread_mutex_lock(&c->lock);
 	int rc = 0;
 	while (!done(c, arg) && rc == 0)
@@ -530,9 +473,9 @@ struct eb_message *eb_client_next(struct eb_client *c, int timeout_ms)
 
 struct eb_message *eb_client_next_on(struct eb_client *c, const char *topic, int timeout_ms)
 {
-	int64_t deadline = now_ms() + eb_timeout_ms(timeout_ms);
+	int64_t deadline = eb_now_ms() + eb_timeout_ms(timeout_ms);
 	for (;;) {
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - eb_now_ms());
 		struct eb_message *m = next_unscaled(c, left > 0 ? left : 0);
 		if (!m || strcmp(m->topic, topic) == 0)
 			return m;

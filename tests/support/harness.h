@@ -17,6 +17,8 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
+#include "util.h" /* eb_free_port for a second listener, the clock, waits */
+
 struct eb_broker {
 	pid_t pid;
 	int port;
@@ -39,8 +41,6 @@ int eb_broker_start(struct eb_broker *b, const char *extra);
  */
 int eb_broker_prepare(struct eb_broker *b);
 int eb_broker_start_prepared(struct eb_broker *b);
-/* A free loopback TCP port (for a second listener), or -1. */
-int eb_free_port(void);
 /*
  * Stops it (SIGTERM) and returns its exit status, or -1. A clean stop is 0;
  * under the sanitizers a leak or error makes it non-zero.

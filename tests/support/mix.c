@@ -171,11 +171,6 @@ void mix_message(int worker, long seq, struct mix_message *m)
 
 /* ---- tracing outputs back ---- */
 
-static bool starts(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 /* The number right after marker in s; -1 when there is none. */
 static long number_after(const char *s, const char *marker)
 {
@@ -204,7 +199,7 @@ static int worker_after(const char *s, const char *tag)
 static long command_seq(const char *payload)
 {
 	long yy = number_after(payload, ",yy="), mm = number_after(payload, ",mm="), rr = number_after(payload, ",rr=");
-	if (yy < 0 || mm < 0 || rr < 1 || !starts(payload, "cd=4,"))
+	if (yy < 0 || mm < 0 || rr < 1 || !eb_starts_with(payload, "cd=4,"))
 		return -1;
 	return (rr - 1) * 120000 + mm * 10000 + yy;
 }
@@ -241,7 +236,7 @@ bool mix_trace(const char *topic, const char *payload, enum mix_sink *sink, int 
 {
 	*seq = -1;
 	*worker = -1;
-	if (starts(topic, "monitoring.mppt/")) {
+	if (eb_starts_with(topic, "monitoring.mppt/")) {
 		*sink = MIX_SINK_MPPT_OUT;
 		*worker = worker_after(topic, "/FLT");
 		*seq = number_after(payload, "\"pv\":[{\"volts\":");
@@ -253,19 +248,19 @@ bool mix_trace(const char *topic, const char *payload, enum mix_sink *sink, int 
 		*sink = MIX_SINK_AUDIT;
 		*worker = worker_after(payload, "\"mppt_id\":\"FLT");
 		*seq = number_after(payload, "\"pv\":{\"volts\":[");
-	} else if (starts(topic, "hame_energy/HMG-50/App/flt")) {
+	} else if (eb_starts_with(topic, "hame_energy/HMG-50/App/flt")) {
 		*sink = MIX_SINK_BATTERY;
 		*worker = worker_after(topic, "/flt");
 		*seq = command_seq(payload);
-	} else if (starts(topic, "hame_energy/HMG-50/device/flt")) {
+	} else if (eb_starts_with(topic, "hame_energy/HMG-50/device/flt")) {
 		*sink = MIX_SINK_DEVICE;
 		*worker = worker_after(topic, "/flt");
-		*seq = starts(payload, "get_power=") ? number_after(payload, "get_power=") : number_after(payload, ",zzseq=");
-	} else if (starts(topic, "venus/HMG-50/flt")) {
+		*seq = eb_starts_with(payload, "get_power=") ? number_after(payload, "get_power=") : number_after(payload, ",zzseq=");
+	} else if (eb_starts_with(topic, "venus/HMG-50/flt")) {
 		*worker = worker_after(topic, "/flt");
 		if (!trace_venus(topic, payload, sink, seq))
 			return false;
-	} else if (starts(topic, "house/")) {
+	} else if (eb_starts_with(topic, "house/")) {
 		*sink = MIX_SINK_PLAIN;
 		*worker = worker_after(topic, "house/");
 		char *end;

@@ -34,13 +34,6 @@ struct eb_sim {
 	pthread_mutex_t command_lock; /* one command and its answer at a time */
 };
 
-int64_t eb_sim_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void add_event(struct eb_sim *sim, const char *line, int64_t seen_us)
 {
 	pthread_mutex_lock(&sim->lock);
@@ -67,7 +60,7 @@ static void *read_events(void *arg)
 	struct eb_sim *sim = arg;
 	char line[512];
 	while (fgets(line, sizeof(line), sim->from_sim)) {
-		int64_t seen_us = eb_sim_now_us();
+		int64_t seen_us = eb_now_us();
 		size_t len = strlen(line);
 		if (len > 0 && line[len - 1] == '\n') {
 			line[--len] = '\0';
@@ -180,18 +173,17 @@ int eb_sim_stop(struct eb_sim *sim)
 	}
 	close(sim->to_sim); /* end of stdin stops it as well */
 	int status = 0;
-	int64_t deadline = eb_sim_now_us() + (int64_t)eb_timeout_ms(STOP_MS) * 1000;
+	int64_t deadline = eb_now_us() + (int64_t)eb_timeout_ms(STOP_MS) * 1000;
 	bool killed = false;
 	while (waitpid(sim->pid, &status, WNOHANG) == 0) {
-		if (eb_sim_now_us() > deadline) {
+		if (eb_now_us() > deadline) {
 			fprintf(stderr, "twc_sim: did not quit, killed\n");
 			kill(sim->pid, SIGKILL);
 			waitpid(sim->pid, &status, 0);
 			killed = true;
 			break;
 		}
-		struct timespec pause = {0, 10 * 1000000};
-		nanosleep(&pause, NULL);
+		eb_sleep_ms(10);
 	}
 	pthread_join(sim->reader, NULL); /* its stdout is closed now that it has exited */
 	fclose(sim->from_sim);
@@ -205,26 +197,17 @@ int eb_sim_stop(struct eb_sim *sim)
 	return WEXITSTATUS(status);
 }
 
-static bool starts_with(const char *line, const char *prefix)
-{
-	return strncmp(line, prefix, strlen(prefix)) == 0;
-}
-
 /* Waits on the event list until an event from *cursor on starts with one of the prefixes. */
 static int wait_any(struct eb_sim *sim, size_t *cursor, const char *const *prefixes, size_t n_prefixes,
 		    int timeout_ms, struct eb_sim_event *out)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	int64_t ns = (int64_t)until.tv_nsec + (int64_t)eb_timeout_ms(timeout_ms) * 1000000;
-	until.tv_sec += (time_t)(ns / 1000000000);
-	until.tv_nsec = (long)(ns % 1000000000);
+	struct timespec until = eb_realtime_after_ms(eb_timeout_ms(timeout_ms));
 
 	pthread_mutex_lock(&sim->lock);
 	for (;;) {
 		for (; *cursor < sim->count; (*cursor)++) {
 			for (size_t p = 0; p < n_prefixes; p++) {
-				if (starts_with(sim->events[*cursor].line, prefixes[p])) {
+				if (eb_starts_with(sim->events[*cursor].line, prefixes[p])) {
 					if (out)
 						*out = sim->events[*cursor];
 					(*cursor)++;
@@ -299,7 +282,7 @@ size_t eb_sim_count(struct eb_sim *sim, size_t from, const char *prefix)
 	size_t n = 0;
 	pthread_mutex_lock(&sim->lock);
 	for (size_t i = from; i < sim->count; i++)
-		n += starts_with(sim->events[i].line, prefix);
+		n += eb_starts_with(sim->events[i].line, prefix);
 	pthread_mutex_unlock(&sim->lock);
 	return n;
 }

@@ -19,7 +19,7 @@
 #define EB_SIM_LINE_MAX 120
 
 struct eb_sim_event {
-	int64_t seen_us;		/* CLOCK_MONOTONIC when the reader got the line */
+	int64_t seen_us;		/* eb_now_us() when the reader got the line */
 	char line[EB_SIM_LINE_MAX];	/* without the newline */
 };
 
@@ -56,9 +56,7 @@ bool eb_sim_wait(struct eb_sim *sim, size_t *cursor, const char *prefix, int tim
 /* How many events from event number `from` on start with prefix. */
 size_t eb_sim_count(struct eb_sim *sim, size_t from, const char *prefix);
 
-/* The simulator's own time stamp of an event ("t=<us>"), or -1 when the line has none. */
+/* The simulator's own time stamp of an event ("t=<us>", eb_now_us() in it), or -1 when the line has none. */
 int64_t eb_sim_event_time_us(const struct eb_sim_event *e);
-/* CLOCK_MONOTONIC in microseconds, the simulator's clock. */
-int64_t eb_sim_now_us(void);
 
 #endif

@@ -5,18 +5,18 @@
 #ifndef SPEC_EXAMPLES_H
 #define SPEC_EXAMPLES_H
 
-/* The MPPT request of docs/mppt.md, as a data logger publishes it. */
-#define MPPT_SPEC_REQUEST                                                                                          \
-	"{\"datasets\": [\n"                                                                                    \
-	"  {\"mppt\": {\"id\": \"IT6415AD-01-001\"},\n"                                                     \
-	"   \"data\": [\n"                                                                                       \
-	"     {\"time_local\": \"20190209T150006.032+0700\",\n"                                                \
-	"      \"pv\":      {\"volts\": [48.000, 48.000], \"amps\": [6.0, 6.0]},\n"                          \
-	"      \"battery\": {\"volts\": 55.1, \"amps\": 0.0},\n"                                             \
-	"      \"load\":    {\"volts\": [48.000, 48.000], \"amps\": [1.2, 1.2]},\n"                          \
-	"      \"status\":  \"1A79\"}\n"                                                                       \
-	"   ]}\n"                                                                                                  \
-	"]}"
+/*
+ * The MPPT example of docs/mppt.md ("Worked example"), from the
+ * files in spec/ that the package test publishes and compares too:
+ * MPPT_SPEC_REQUEST, as a data logger publishes it, and MPPT_SPEC_MESSAGE, its
+ * translation for user S001 when the broker's clock reads 2026-11-22
+ * 02:49:41.9235 UTC (MPPT_SPEC_TIME_PROCESSING_S and _NS).
+ */
+#include "mppt_example.h"
+#define MPPT_SPEC_TIME_PROCESSING_S 1795315781
+#define MPPT_SPEC_TIME_PROCESSING_NS 923500000
+/* Where the broker's clock starts in MPPT_SPEC_MESSAGE: what comes before it does not depend on the clock. */
+#define MPPT_SPEC_TIME_PROCESSING_KEY "\"time_processing\":\""
 
 /* The Venus device information reply (docs/venus.md, "Replies"), as the battery sends it. */
 #define VENUS_REPLY_SAMPLE                                                                                         \

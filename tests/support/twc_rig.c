@@ -51,7 +51,7 @@ static const char *const slave_topics[] = {
 
 static int64_t deadline_after(int ms)
 {
-	return eb_sim_now_us() + (int64_t)eb_timeout_ms(ms) * 1000;
+	return eb_now_us() + (int64_t)eb_timeout_ms(ms) * 1000;
 }
 
 struct eb_sim *rig_sim(void)
@@ -282,7 +282,7 @@ static void settle_total(void)
 static void check_total(void)
 {
 	settle_total();
-	if (!rig.total_due || eb_sim_now_us() <= rig.total_deadline_us)
+	if (!rig.total_due || eb_now_us() <= rig.total_deadline_us)
 		return;
 	/* Past the deadline: only messages that arrived in time may still settle it (take() fails on others). */
 	struct eb_message *m;
@@ -297,7 +297,7 @@ static void check_total(void)
 /* Takes at most one message, waiting up to the deadline; then checks the total. */
 static void pump(int64_t deadline_us)
 {
-	int64_t left_us = deadline_us - eb_sim_now_us();
+	int64_t left_us = deadline_us - eb_now_us();
 	int slice = left_us <= 0 ? 0 : left_us / 1000 < PUMP_SLICE_MS ? (int)(left_us / 1000) + 1 : PUMP_SLICE_MS;
 	struct eb_message *m = eb_client_next(rig.watch, slice);
 	if (m)
@@ -364,7 +364,7 @@ void rig_expect(const char *suffix, const char *value, int within_ms)
 			in_time(t, deadline, within_ms);
 			return;
 		}
-		if (eb_sim_now_us() > deadline && eb_client_pending(rig.watch) == 0)
+		if (eb_now_us() > deadline && eb_client_pending(rig.watch) == 0)
 			fail_msg("%s/%s: expected \"%s\" within %d ms, got %s%s%s", rig.prefix, suffix, value, within_ms,
 				 t ? "\"" : "nothing", t ? t->value : "", t ? "\"" : "");
 		pump(deadline);
@@ -380,7 +380,7 @@ const char *rig_expect_update(const char *suffix, unsigned after, int within_ms)
 			in_time(t, deadline, within_ms);
 			return t->value;
 		}
-		if (eb_sim_now_us() > deadline && eb_client_pending(rig.watch) == 0)
+		if (eb_now_us() > deadline && eb_client_pending(rig.watch) == 0)
 			fail_msg("%s/%s: no message within %d ms", rig.prefix, suffix, within_ms);
 		pump(deadline);
 	}
@@ -397,7 +397,7 @@ void rig_pump_until(const char *topic, int within_ms)
 		t = topic_state(topic, false);
 		if (t && t->updates > before)
 			return;
-		if (eb_sim_now_us() > deadline && eb_client_pending(rig.watch) == 0)
+		if (eb_now_us() > deadline && eb_client_pending(rig.watch) == 0)
 			fail_msg("the watcher got nothing on %s within %d ms", topic, within_ms);
 		pump(deadline);
 	}
@@ -460,7 +460,7 @@ void rig_expect_limit(const char *id, int centiamps_wanted, int within_ms)
 			last = atoi(e.line + strlen(prefix));
 		if (last == centiamps_wanted)
 			return;
-		int64_t left_ms = (deadline - eb_sim_now_us()) / 1000;
+		int64_t left_ms = (deadline - eb_now_us()) / 1000;
 		if (left_ms <= 0)
 			fail_msg("the simulator's charger %s was offered %d centiamps at last, expected %d within %d ms", id,
 				 last, centiamps_wanted, within_ms);
@@ -550,9 +550,7 @@ void rig_check_heartbeat_gaps(int max_ms)
 int rig_log_lines_with(const char *a, const char *b)
 {
 	char *log = eb_broker_log(&rig.broker);
-	int n = 0;
-	for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"))
-		n += strstr(line, a) && strstr(line, b);
+	int n = (int)eb_lines_with(log, a, b);
 	free(log);
 	return n;
 }

@@ -17,19 +17,14 @@
 #include "ha_discovery.h"
 #include "hame_family.h"
 #include "ha_schema.h"
+#include "spec_examples.h"
+#include "util.h"
 
 static const struct ha_discovery_topics topics = {"homeassistant", "TWC", "venus", "monitoring.mppt",
 						  "energy-bridge/status"};
 
 /* README's example translation: two PV strings, two loads, a status. */
-static const char mppt_sample[] =
-	"{\"mppt_id\":\"IT6415AD-01-001\",\"pv\":[{\"volts\":48,\"amps\":6,\"watts\":288},{\"volts\":48,\"amps\":6,"
-	"\"watts\":288}],\"battery\":{\"volts\":55.1,\"amps\":0,\"watts\":0},\"load\":[{\"volts\":48,\"amps\":1.2,"
-	"\"watts\":57.6},{\"volts\":48,\"amps\":1.2,\"watts\":57.6}],\"status\":{\"bus_connect\":true,\"input\":"
-	"\"normal\",\"chgfet\":\"short\",\"chgfet_antirev\":\"short\",\"fet_antirev\":\"short\",\"input_current\":"
-	"\"overcurrent\",\"load\":\"ok\",\"pv_input\":\"short\",\"charging\":\"float\",\"system\":\"fault\","
-	"\"standby\":\"standby\"},\"sender\":\"S001\",\"time_event\":\"2019-02-09 08:00:06.0320\",\"time_zone\":"
-	"\"+07:00\",\"time_processing\":\"2026-11-22 02:49:41.9235\"}";
+static const char mppt_sample[] = MPPT_SPEC_MESSAGE;
 
 /* The state fields of docs/venus.md (README's table), plus type, id and updated. */
 static const char venus_fields[] =
@@ -63,13 +58,6 @@ static bool in_list(const char *const *list, const char *topic)
 		if (strcmp(*list, topic) == 0)
 			return true;
 	return false;
-}
-
-static bool word_in(const char *words, const char *word)
-{
-	char needle[80];
-	snprintf(needle, sizeof(needle), " %s ", word);
-	return strstr(words, needle) != NULL;
 }
 
 /* Every message passes the schema; unique ids are unique; returns the configs (release each). */
@@ -196,7 +184,7 @@ static void test_venus_battery(void **state)
 			assert_string_equal(state_topic, "venus/HMG-50/0123456789ab/state");
 			char path[64];
 			assert_true(ha_template_path(ha_config_string(c, "value_template"), path, sizeof(path)));
-			if (!word_in(venus_fields, path))
+			if (!eb_word_in(venus_fields, path))
 				fail_msg("%s reads %s, not a field of the state", c->object_id, path);
 		} else {
 			assert_string_equal(c->component, "button"); /* only buttons have no state */
@@ -322,6 +310,51 @@ static void test_ids_that_are_not_node_ids_stay_apart(void **state)
 	release_all(configs);
 }
 
+static void node_id_of(const char *mppt_id, char *out, size_t size)
+{
+	assert_true(ha_discovery_mppt(&set, &topics, mppt_id, 1, 1));
+	struct ha_config *configs = check_set("homeassistant", 3 * 3 + 11);
+	snprintf(out, size, "%s", configs[0].node_id);
+	release_all(configs);
+}
+
+/*
+ * Ids chosen to collide: a plain id that spells another's old sanitised
+ * form (with its hash), one that spells its new encoded form, and ids that
+ * differ only in the characters replaced. Every node id differs.
+ */
+static void test_no_two_ids_share_a_node_id(void **state)
+{
+	(void)state;
+	static const char *const ids[] = {
+		"a\"b\\c", "a_b_c_d573791d", "a_b_c_x225c", "a_b_c_x225c_x5f5f5f", "a\"b c", "a b\\c",
+		"a_b_c", "a b c", "a_b c", "_x", "x", "_x_x5f", "\xc3\xa9", "\xc3\xa8", "S001", "S001_x",
+	};
+	enum { N = sizeof(ids) / sizeof(ids[0]) };
+	char node[N][512];
+	for (size_t i = 0; i < N; i++) {
+		node_id_of(ids[i], node[i], sizeof(node[i]));
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(node[i], node[j]) == 0)
+				fail_msg("ids '%s' and '%s' share node id %s", ids[i], ids[j], node[i]);
+	}
+	/* Plain ids keep their node ids (positive control): what Home Assistant already knows stays. */
+	assert_string_equal(node[6], "energy_bridge_mppt_a_b_c");
+	assert_string_equal(node[14], "energy_bridge_mppt_S001");
+	assert_string_equal(node[0], "energy_bridge_mppt_a_b_c_x225c");
+
+	/* The longest ids fit whole: two 64-byte ids differing in their last byte stay apart. */
+	char a[65], b[65];
+	memset(a, '"', 64);
+	a[64] = '\0';
+	memcpy(b, a, sizeof(a));
+	b[63] = ' ';
+	char na[512], nb[512];
+	node_id_of(a, na, sizeof(na));
+	node_id_of(b, nb, sizeof(nb));
+	assert_string_not_equal(na, nb);
+}
+
 static void test_configured_prefixes_are_used(void **state)
 {
 	(void)state;
@@ -364,6 +397,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mppt_controller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_hame_families, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_that_are_not_node_ids_stay_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_two_ids_share_a_node_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configured_prefixes_are_used, setup, teardown),
 		cmocka_unit_test(test_availability_topics),
 	};

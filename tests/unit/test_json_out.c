@@ -144,6 +144,40 @@ static void test_large_documents_grow(void **state)
 	json_out_free(&o);
 }
 
+/* A long outside text is quoted as a bounded prefix and its length, never copied whole. */
+static void test_text_prefix_is_bounded_with_the_length(void **state)
+{
+	(void)state;
+	struct json_out o;
+	json_out_init(&o);
+	/* Positive control: a short text is whole, and nothing says it was cut. */
+	json_out_begin_object(&o);
+	json_out_text_prefix(&o, "value", "12345678", 8, 8);
+	json_out_end_object(&o);
+	assert_string_equal(o.buf, "{\"value\":\"12345678\"}");
+
+	/* A megabyte of control bytes: 8 of them quoted (6 bytes each), not 6 MB. */
+	size_t n = 1 << 20;
+	char *big = malloc(n);
+	assert_non_null(big);
+	memset(big, 1, n);
+	json_out_reset(&o);
+	json_out_begin_object(&o);
+	json_out_text_prefix(&o, "value", big, n, 8);
+	json_out_end_object(&o);
+	assert_string_equal(o.buf, "{\"value\":\"\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\","
+				   "\"value_bytes\":1048576}");
+	free(big);
+
+	/* A cut inside a UTF-8 sequence cuts before it, instead of showing a replacement character. */
+	json_out_reset(&o);
+	json_out_begin_object(&o);
+	json_out_text_prefix(&o, "v", "ab\xc3\xa9z", 5, 3);
+	json_out_end_object(&o);
+	assert_string_equal(o.buf, "{\"v\":\"ab\",\"v_bytes\":5}");
+	json_out_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_separators_are_inserted),
 		cmocka_unit_test(test_documents_share_one_buffer),
 		cmocka_unit_test(test_large_documents_grow),
+		cmocka_unit_test(test_text_prefix_is_bounded_with_the_length),
 	};
 	return cmocka_run_group_tests_name("json_out", tests, NULL, NULL);
 }

@@ -13,20 +13,11 @@
 #include "spec_examples.h"
 
 static const struct mppt_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
-/* 2019-09-10 04:13:08.878 UTC, the seed's time_processing. */
-static const struct timespec now = {.tv_sec = 1568088788, .tv_nsec = 878000000};
+/* The broker's clock of README's example translation. */
+static const struct timespec now = {.tv_sec = MPPT_SPEC_TIME_PROCESSING_S, .tv_nsec = MPPT_SPEC_TIME_PROCESSING_NS};
 
 static const char spec_request[] = MPPT_SPEC_REQUEST;
-
-static const char spec_message[] =
-	"{\"mppt_id\":\"IT6415AD-01-001\",\"pv\":[{\"volts\":48,\"amps\":6,\"watts\":288},"
-	"{\"volts\":48,\"amps\":6,\"watts\":288}],\"battery\":{\"volts\":55.1,\"amps\":0,\"watts\":0},"
-	"\"load\":[{\"volts\":48,\"amps\":1.2,\"watts\":57.6},{\"volts\":48,\"amps\":1.2,\"watts\":57.6}],"
-	"\"status\":{\"bus_connect\":true,\"input\":\"normal\",\"chgfet\":\"short\",\"chgfet_antirev\":\"short\","
-	"\"fet_antirev\":\"short\",\"input_current\":\"overcurrent\",\"load\":\"ok\",\"pv_input\":\"short\","
-	"\"charging\":\"float\",\"system\":\"fault\",\"standby\":\"standby\"},\"sender\":\"S001\","
-	"\"time_event\":\"2019-02-09 08:00:06.0320\",\"time_zone\":\"+07:00\","
-	"\"time_processing\":\"2019-09-10 04:13:08.8780\"}";
+static const char spec_message[] = MPPT_SPEC_MESSAGE;
 
 static struct mppt_batch batch;
 

@@ -653,6 +653,37 @@ static void test_mid_frame(void **state)
 	assert_true(twc_frame_rx_mid_frame(&rx, 31));
 }
 
+/* A C0 in the middle of a frame opens the next one: the bus is busy while it arrives. */
+static void test_mid_frame_after_a_delimiter_mid_frame(void **state)
+{
+	struct twc_frame_rx rx;
+	struct rx_log log = { 0 };
+
+	(void)state;
+	twc_frame_rx_init(&rx);
+	feed_byte(&rx, 0xC0, 0, &log);
+	feed_bytes(&rx, slave_heartbeat, 6, 1, &log);
+	feed_byte(&rx, 0xC0, 2, &log); /* cuts the reply short and opens the next frame */
+	assert_int_equal(log.results[0], TWC_FRAME_RX_BAD_LENGTH);
+	assert_true(twc_frame_rx_mid_frame(&rx, 2));
+	feed_bytes(&rx, master_heartbeat, 5, 3, &log);
+	assert_true(twc_frame_rx_mid_frame(&rx, 3));
+	assert_true(twc_frame_rx_mid_frame(&rx, 3 + TWC_FRAME_RX_STALL_MS - 1));
+	/* Stalled: the bus is free again. */
+	assert_false(twc_frame_rx_mid_frame(&rx, 3 + TWC_FRAME_RX_STALL_MS));
+	/* The rest of that frame and its closing C0: a good frame, and the bus is free (positive control). */
+	twc_frame_rx_init(&rx);
+	log = (struct rx_log){ 0 };
+	feed_byte(&rx, 0xC0, 0, &log);
+	feed_bytes(&rx, slave_heartbeat, 6, 1, &log);
+	uint8_t wire[64];
+	size_t n = put_raw_frame(wire, 0, master_heartbeat, sizeof(master_heartbeat));
+	feed_bytes(&rx, wire, n, 2, &log);
+	assert_int_equal(log.result_count, 2);
+	assert_int_equal(log.results[1], TWC_FRAME_RX_FRAME);
+	assert_false(twc_frame_rx_mid_frame(&rx, 2));
+}
+
 static void test_result_names(void **state)
 {
 	(void)state;
@@ -763,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_overlong_is_reported_once_and_never_overflows),
 		cmocka_unit_test(test_twenty_byte_body_is_a_frame),
 		cmocka_unit_test(test_mid_frame),
+		cmocka_unit_test(test_mid_frame_after_a_delimiter_mid_frame),
 		cmocka_unit_test(test_result_names),
 		cmocka_unit_test(test_random_bytes_never_crash_and_recover),
 		cmocka_unit_test(test_round_trip_random_bodies),

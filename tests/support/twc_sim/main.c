@@ -196,7 +196,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int opt;
 
 	memset(o, 0, sizeof(*o));
-	o->seed = (uint64_t)sim_now_us() ^ ((uint64_t)getpid() << 32);
+	o->seed = (uint64_t)eb_now_us() ^ ((uint64_t)getpid() << 32);
 	o->energy_scale = 1;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		switch (opt) {
@@ -321,7 +321,7 @@ static void read_master(struct sim *sim)
 		bus_detach(&sim->bus);
 		return;
 	}
-	int64_t now_us = sim_now_us();
+	int64_t now_us = eb_now_us();
 	for (ssize_t i = 0; i < n; i++) {
 		enum twc_frame_rx_result result = twc_frame_rx_feed(&sim->rx, buf[i], now_us / 1000);
 		if (result == TWC_FRAME_RX_FRAME) {
@@ -364,7 +364,7 @@ static void read_commands(struct sim *sim, struct line_reader *r)
 		if (r->too_long)
 			sim_say("error line too long");
 		else
-			sim_run_command(sim, r->line, sim_now_us());
+			sim_run_command(sim, r->line, eb_now_us());
 		r->len = 0;
 		r->too_long = false;
 	}
@@ -411,7 +411,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &options);
 
-	int64_t start_us = sim_now_us();
+	int64_t start_us = eb_now_us();
 	bus_init(&sim.bus, options.seed);
 	twc_frame_rx_init(&sim.rx);
 	sim.energy_scale = options.energy_scale;
@@ -437,11 +437,11 @@ int main(int argc, char **argv)
 		if (bus_wants_write(&sim.bus))
 			fds[2].events |= POLLOUT;
 
-		if (poll(fds, 3, poll_timeout_ms(&sim, sim_now_us())) < 0 && errno != EINTR) {
+		if (poll(fds, 3, poll_timeout_ms(&sim, eb_now_us())) < 0 && errno != EINTR) {
 			perror("twc_sim: poll");
 			return 1;
 		}
-		run_timers(&sim, sim_now_us());
+		run_timers(&sim, eb_now_us());
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
 			read_commands(&sim, &commands);
 		if (fds[1].revents & POLLIN)

@@ -1,9 +1,10 @@
 /*
- * eb_plugin: the plugin's whole state, owned by plugin.c and passed to every
- * callback as userdata. Nothing of the plugin lives in globals.
+ * plugin_state: struct eb_plugin, the plugin's whole state, owned by
+ * plugin.c and passed to every callback as userdata. Nothing of the plugin
+ * lives in globals.
  */
-#ifndef EB_PLUGIN_H
-#define EB_PLUGIN_H
+#ifndef EB_PLUGIN_STATE_H
+#define EB_PLUGIN_STATE_H
 
 #include <stdint.h>
 
@@ -11,6 +12,7 @@
 
 #include "config.h"
 #include "ha_bridge.h"
+#include "log_limit.h"
 #include "mppt_bridge.h"
 #include "twc_bridge.h"
 #include "venus_bridge.h"
@@ -23,6 +25,7 @@ struct eb_plugin {
 	struct twc_bridge twc;
 	struct ha_bridge ha;		/* Home Assistant discovery */
 	uint64_t forgeries_refused;
+	struct log_limit refusal_log;	/* every job's client-caused log lines, per client */
 	int64_t started_ms;
 	int64_t next_stats_ms;
 };
