@@ -24,7 +24,8 @@
  * rewrite one value into another (the Venus depth of discharge 88 -> 0).
  *
  * Integer values are an optional '-' (only where the range allows negative
- * numbers) followed by at most 10 digits (eb_parse_int, eb_text.h).
+ * numbers) followed by at most 10 digits, without a leading zero except in
+ * the vendor's own "cd=01" (eb_parse_int, eb_text.h).
  *
  * Pure: no allocation, no I/O, no clock, no state between calls.
  */

@@ -30,6 +30,11 @@ void json_out_init(struct json_out *o);
 void json_out_free(struct json_out *o);
 /* Empties the buffer but keeps its memory for the next document. */
 void json_out_reset(struct json_out *o);
+/*
+ * Empties the buffer and, when it has grown beyond keep bytes, gives its
+ * memory back: one large document must not hold memory for good.
+ */
+void json_out_shrink(struct json_out *o, size_t keep);
 bool json_out_failed(const struct json_out *o);
 /*
  * Starts a new top-level document after the text already written, so that

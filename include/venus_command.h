@@ -15,8 +15,10 @@
  * take "8:30" for 08:03.
  *
  * Integer values are an optional '-' (only where the range allows negative
- * numbers) followed by at most 10 digits: no '+', no spaces, no empty value.
- * Leading zeros are accepted and kept, as in the vendor's own "cd=01".
+ * numbers) followed by at most 10 digits: no '+', no spaces, no empty value,
+ * no leading zero ("cp=0800", "cd=016": the battery's reading of those is
+ * unknown). The one exception is the vendor's own spelling of cd as a zero
+ * and one digit ("cd=01"), which is kept as written.
  *
  * Pure: no allocation, no I/O, no clock, no state between calls.
  */

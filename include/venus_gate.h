@@ -16,9 +16,13 @@
  * 64-bit hashes, a few per device; a hash collision could at worst drop one
  * read within one interval.
  *
- * Memory is fixed at init: a table of `capacity` devices. When it is full,
- * the least recently used device is forgotten, which only means that its
- * next command is not limited. A device key is any string (the caller uses
+ * Memory is fixed at init: a table of `capacity` devices. A new device
+ * takes a free entry, or the least recently used entry whose setting and
+ * reads are all older than the interval (forgetting it changes nothing: its
+ * next command would pass anyway). When every entry still limits its device,
+ * the new device's command is refused (VENUS_GATE_BUSY) rather than
+ * forgetting one: otherwise commands to invented devices would reset a real
+ * battery's limit. A device key is any string (the caller uses
  * "<type>/<id>"); keys longer than VENUS_GATE_KEY_MAX are told apart by
  * length and a hash of the whole key as well as their first bytes.
  *
@@ -47,6 +51,7 @@ enum venus_gate_result {
 	VENUS_GATE_PASS,           /* deliver it; recorded */
 	VENUS_GATE_TOO_FAST,       /* a setting within the interval: refuse */
 	VENUS_GATE_DUPLICATE_READ, /* the same read within the interval: drop quietly */
+	VENUS_GATE_BUSY,           /* a new device, and every entry limits its own: refuse */
 };
 
 struct venus_gate_read {

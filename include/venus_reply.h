@@ -26,8 +26,11 @@
  *   get_power=10|-20|30|20|800 -> {"get_power":{"phase_a_w":10,"phase_b_w":-20,
  *                                 "phase_c_w":30,"total_w":20,"output_w":800}}
  *   anything else              -> {"key":"value",...} (strings; the last of
- *                                 a repeated key wins), or {"raw":"text"}
- *                                 when nothing in it is key=value.
+ *                                 a repeated key wins), or
+ *                                 {"raw":"text","raw_bytes":n} when nothing
+ *                                 in it is key=value (the first
+ *                                 VENUS_REPLY_RAW_QUOTE bytes of the text,
+ *                                 and its length).
  * A ret or get_power value that is not a number (or not five numbers) is
  * shown as its text.
  *
@@ -47,6 +50,8 @@
 #define VENUS_REPLY_MAX_PAIRS 128
 /* Keys are short identifiers (the longest vendor key has 7 bytes). */
 #define VENUS_REPLY_KEY_MAX 32
+/* How much of a reply without pairs its JSON quotes. */
+#define VENUS_REPLY_RAW_QUOTE 256
 
 enum venus_reply_kind {
 	VENUS_REPLY_INFORMATION, /* the answer to cd=1: goes to .../state */

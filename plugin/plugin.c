@@ -61,11 +61,18 @@ static int on_message(int event, void *event_data, void *userdata)
 
 /*
  * Will messages never reach the MESSAGE callback: the broker checks them
- * against the ACL only when it sends them. With plugin_opt_acl_guard on,
- * this refuses any write to a plugin topic and any Venus command the gate
- * refuses, wills included, and leaves every other decision to the acl_file
- * (which must exist: Mosquitto 2.0 denies everything that all ACL callbacks
- * defer when there is none).
+ * against the ACL only when it sends them. With plugin_opt_acl_guard on, this
+ * refuses any write to a plugin topic, any will on a command or set topic,
+ * and any Venus command that fails the stateless part of the gate, and leaves
+ * every other decision to the acl_file (which must exist: Mosquitto 2.0
+ * denies everything that all ACL callbacks defer when there is none).
+ *
+ * It runs before the acl_file has said whether the client may write there at
+ * all, so nothing it does is seen by other clients: no report on an error
+ * topic, no counter, no log line (Mosquitto logs the denial of a publish at
+ * debug level itself); a refused Venus command's report goes to its sender
+ * alone. A client without write rights must not make the plugin say
+ * anything to others.
  */
 static int on_acl_check(int event, void *event_data, void *userdata)
 {
@@ -74,20 +81,52 @@ static int on_acl_check(int event, void *event_data, void *userdata)
 	struct mosquitto_evt_acl_check *ed = event_data;
 	if (ed->access != MOSQ_ACL_WRITE)
 		return MOSQ_ERR_PLUGIN_DEFER;
-	if (!plugin_owns_topic(p, ed->topic))
-		return p->cfg.venus.enabled ? venus_bridge_check_write(&p->venus, ed->client, ed->topic, ed->payload,
-									  ed->payloadlen, ed->qos, ed->retain)
-					    : MOSQ_ERR_PLUGIN_DEFER;
-	p->forgeries_refused++;
-	struct eb_quoted_client q;
-	char topic[LOG_QUOTE_SIZE];
-	eb_quote_client(ed->client, &q);
-	eb_log_limited(&p->refusal_log, ed->client, MOSQ_LOG_WARNING,
-		       "energy-bridge: refused %s from client '%s' (user '%s') to '%s': only the plugin "
-		       "publishes there",
-		       ed->retain ? "retained write or will" : "write or will", q.id, q.user,
-		       log_quote_str(topic, ed->topic));
-	return MOSQ_ERR_ACL_DENIED;
+	bool is_will = will_watch_is_will(&p->wills, ed->client, eb_client_id(ed->client));
+	if (plugin_owns_topic(p, ed->topic))
+		return MOSQ_ERR_ACL_DENIED;
+	if (is_will && p->cfg.twc.enabled && p->twc.set_topic && strcmp(ed->topic, p->twc.set_topic) == 0)
+		return MOSQ_ERR_ACL_DENIED; /* a command has no business in a will */
+	if (!p->cfg.venus.enabled)
+		return MOSQ_ERR_PLUGIN_DEFER;
+	return venus_bridge_check_write(&p->venus, ed->client, ed->topic, ed->payload, ed->payloadlen, ed->qos,
+					ed->retain, is_will);
+}
+
+/* A connection's DISCONNECT event comes just before the broker checks its will (will_watch.h). */
+static int on_disconnect(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct eb_plugin *p = userdata;
+	struct mosquitto_evt_disconnect *ed = event_data;
+	will_watch_disconnected(&p->wills, ed->client, eb_client_id(ed->client));
+	return MOSQ_ERR_SUCCESS;
+}
+
+/*
+ * The plugin accepts nobody: it answers DEFER, so that the password_file (or
+ * an auth plugin) decides. That this callback exists changes one thing in
+ * Mosquitto 2.0: a client that gives a user name is let in only if something
+ * accepts the name, even with allow_anonymous true. Without it, any client
+ * could claim an admin's name when there is no password_file, and the plugin,
+ * which sees only the name, could not tell. It also marks a takeover of a
+ * client id, whose old connection's will is checked next (will_watch.h).
+ */
+static int on_basic_auth(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct eb_plugin *p = userdata;
+	struct mosquitto_evt_basic_auth *ed = event_data;
+	if (p->cfg.acl_guard)
+		will_watch_connecting(&p->wills, ed->client, eb_client_id(ed->client));
+	return MOSQ_ERR_PLUGIN_DEFER;
+}
+
+/* User names decide who may send dangerous Venus commands, and the acl_file's rights with the guard on. */
+static bool names_must_be_authenticated(const struct eb_plugin *p)
+{
+	const char *admins_list = p->cfg.venus.admin_users ? p->cfg.venus.admin_users : "";
+	bool admins = p->cfg.venus.enabled && admins_list[strspn(admins_list, " ")];
+	return admins || p->cfg.acl_guard;
 }
 
 static int on_tick(int event, void *event_data, void *userdata)
@@ -95,6 +134,7 @@ static int on_tick(int event, void *event_data, void *userdata)
 	(void)event;
 	(void)event_data;
 	struct eb_plugin *p = userdata;
+	will_watch_tick(&p->wills);
 	if (p->cfg.venus.enabled)
 		venus_bridge_on_tick(&p->venus, eb_monotonic_ms());
 	if (p->cfg.twc.enabled)
@@ -102,6 +142,17 @@ static int on_tick(int event, void *event_data, void *userdata)
 	eb_stats_on_tick(p, eb_monotonic_ms());
 	ha_bridge_on_tick(&p->ha, eb_monotonic_ms()); /* Home Assistant availability */
 	return MOSQ_ERR_SUCCESS;
+}
+
+/* Unregistering a callback that was never registered is harmless (MOSQ_ERR_NOT_FOUND). */
+static void unregister_callbacks(const struct eb_plugin *p, mosquitto_plugin_id_t *identifier)
+{
+	(void)p;
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_MESSAGE, on_message, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL);
 }
 
 EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supported_versions)
@@ -192,6 +243,7 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		return MOSQ_ERR_NOMEM;
 	p->id = identifier;
 	p->started_ms = eb_monotonic_ms();
+	will_watch_init(&p->wills);
 
 	char err[CONFIG_ERROR_MAX];
 	if (eb_config_load(&p->cfg, options, option_count, err, sizeof(err)) != 0 ||
@@ -206,13 +258,22 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_tick, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL, p);
+	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
+		rc = mosquitto_callback_register(identifier, MOSQ_EVT_DISCONNECT, on_disconnect, NULL, p);
+	p->checks_logins = rc == MOSQ_ERR_SUCCESS && names_must_be_authenticated(p);
+	if (p->checks_logins)
+		rc = mosquitto_callback_register(identifier, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL, p);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: could not register the callbacks (%d)", rc);
-		mosquitto_callback_unregister(identifier, MOSQ_EVT_MESSAGE, on_message, NULL);
-		mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+		unregister_callbacks(p, identifier);
 		free_plugin(p);
 		return rc;
 	}
+	if (p->checks_logins)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE,
+				     "energy-bridge: %s: a client that gives a user name gets in only when the "
+				     "password_file (or an auth plugin) accepts the name, even with allow_anonymous true",
+				     p->cfg.acl_guard ? "plugin_opt_acl_guard is on" : "plugin_opt_venus_admin_users is set");
 	if (!eb_properties_readable())
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: this broker does not export the MQTT v5 "
 						       "property readers: requests get no v5 response");
@@ -236,10 +297,7 @@ EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *option
 	struct eb_plugin *p = userdata;
 	if (!p)
 		return MOSQ_ERR_SUCCESS;
-	mosquitto_callback_unregister(p->id, MOSQ_EVT_MESSAGE, on_message, NULL);
-	mosquitto_callback_unregister(p->id, MOSQ_EVT_TICK, on_tick, NULL);
-	if (p->cfg.acl_guard)
-		mosquitto_callback_unregister(p->id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
+	unregister_callbacks(p, p->id);
 	free_plugin(p);
 	return MOSQ_ERR_SUCCESS;
 }

@@ -16,6 +16,7 @@
 #include "mppt_bridge.h"
 #include "twc_bridge.h"
 #include "venus_bridge.h"
+#include "will_watch.h"
 
 struct eb_plugin {
 	mosquitto_plugin_id_t *id;
@@ -24,6 +25,8 @@ struct eb_plugin {
 	struct venus_bridge venus;
 	struct twc_bridge twc;
 	struct ha_bridge ha;		/* Home Assistant discovery */
+	struct will_watch wills;	/* tells wills from publishes in the ACL check (acl_guard) */
+	bool checks_logins;		/* the BASIC_AUTH callback is registered */
 	uint64_t forgeries_refused;
 	struct log_limit refusal_log;	/* every job's client-caused log lines, per client */
 	int64_t started_ms;

@@ -34,9 +34,14 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 		counter(o, "refused_invalid", v->refused_invalid);
 		counter(o, "refused_dangerous", v->refused_dangerous);
 		counter(o, "refused_too_fast", v->refused_too_fast);
+		counter(o, "refused_busy", v->refused_busy);
 		counter(o, "reads_collapsed", v->reads_collapsed);
 		counter(o, "replies_translated", v->replies_translated);
+		counter(o, "replies_refused", v->replies_refused);
 		counter(o, "devices", v->device_count);
+		counter(o, "devices_untracked", v->devices_untracked);
+		counter(o, "qos2_resends", v->qos2_resends);
+		counter(o, "qos2_unremembered", v->retransmissions.unremembered);
 		json_out_end_object(o);
 	}
 	if (p->cfg.twc.enabled) {

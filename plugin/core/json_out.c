@@ -26,6 +26,14 @@ void json_out_reset(struct json_out *o)
 	o->failed = false;
 }
 
+void json_out_shrink(struct json_out *o, size_t keep)
+{
+	if (o->cap > keep)
+		json_out_free(o);
+	else
+		json_out_reset(o);
+}
+
 size_t json_out_begin_document(struct json_out *o)
 {
 	o->doc_start = o->len;

@@ -27,13 +27,14 @@ int mppt_bridge_start(struct mppt_bridge *m, const struct eb_mppt_config *cfg, c
 	if (!cfg->enabled)
 		return 0;
 	mppt_batch_init(&m->batch);
-	qos2_dedup_init(&m->retransmissions, RETRANSMISSION_WINDOW_MS);
+	qos2_dedup_init(&m->retransmissions, RETRANSMISSION_WINDOW_MS, 0); /* without memory: nothing is remembered */
 	return 0;
 }
 
 void mppt_bridge_stop(struct mppt_bridge *m)
 {
 	mppt_batch_free(&m->batch);
+	qos2_dedup_free(&m->retransmissions);
 	free(m->topic);
 	m->topic = NULL;
 }
@@ -145,7 +146,8 @@ int mppt_bridge_on_request(struct mppt_bridge *m, struct mosquitto_evt_message *
 	if (ed->qos == 2) {
 		int verdict;
 		now_ms = eb_monotonic_ms();
-		fp = qos2_fingerprint(eb_client_id(ed->client), ed->topic, ed->payload, ed->payloadlen);
+		fp = qos2_fingerprint(eb_client_id(ed->client), mosquitto_client_username(ed->client), ed->topic,
+				      ed->payload, ed->payloadlen);
 		if (qos2_dedup_lookup(&m->retransmissions, fp, now_ms, &verdict))
 			return verdict; /* a retransmission: the broker delivers it once, we acted once */
 	}

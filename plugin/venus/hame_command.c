@@ -76,11 +76,30 @@ static bool table_has_flag(const struct hame_command_table *table, const char *s
 	return false;
 }
 
-/* A number of the table: up to MAX_DIGITS digits, a '-' only where min < 0. */
+/*
+ * A number of the table: up to MAX_DIGITS digits, a '-' only where min < 0,
+ * no leading zero ("0800", "-05": the device's own reading of such a number
+ * is unknown, an octal 016 would be 14, so a value the gate checked as 16
+ * could act as another; a lone "0" is fine).
+ */
 static enum eb_int_status parse_number(const struct pair *p, long long min, long long max, long long *value)
 {
 	return eb_parse_int(p->value, p->value_len,
-			    &(struct eb_int_rule){.min = min, .max = max, .max_digits = MAX_DIGITS}, value);
+			    &(struct eb_int_rule){.min = min, .max = max, .max_digits = MAX_DIGITS,
+						  .refuse_leading_zeros = true},
+			    value);
+}
+
+/* Digits (after an optional '-') with a leading zero: why parse_number said "not a number". */
+static bool has_leading_zero(const char *s, size_t n)
+{
+	size_t i = n > 0 && s[0] == '-' ? 1 : 0;
+	if (n - i < 2 || s[i] != '0')
+		return false;
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
 }
 
 /* Venus form: H:MM or HH:MM; false when the shape is wrong, range unchecked. */
@@ -188,7 +207,15 @@ static bool read_cd(const struct hame_command_table *table, const struct pair *p
 	}
 	const struct pair *cd = &pairs[0];
 	long long value = 0;
-	enum eb_int_status status = parse_number(cd, LLONG_MIN, LLONG_MAX, &value);
+	/* The vendor's own spelling "cd=01" (one zero, one digit) reads the same in any base. */
+	bool vendor_spelling = cd->value_len == 2 && cd->value[0] == '0';
+	enum eb_int_status status =
+		eb_parse_int(cd->value, cd->value_len,
+			     &(struct eb_int_rule){.min = LLONG_MIN, .max = LLONG_MAX, .max_digits = MAX_DIGITS,
+						   .refuse_leading_zeros = !vendor_spelling},
+			     &value);
+	if (status == EB_INT_NOT_A_NUMBER && has_leading_zero(cd->value, cd->value_len))
+		return refuse(out, "cd must be written without leading zeros");
 	if (status == EB_INT_NOT_A_NUMBER)
 		return refuse(out, "cd must be a number");
 	if (status != EB_INT_OK || value < INT_MIN || value > INT_MAX || !hame_command_knows_cd(table, (int)value))
@@ -208,7 +235,10 @@ static bool form_matches(const struct hame_command_form *form, const struct pair
 	case HAME_SELECT_BY_PRESENCE:
 		return p != NULL;
 	case HAME_SELECT_BY_VALUE:
-		return p && !p->bare && parse_number(p, 0, LLONG_MAX, &value) == EB_INT_OK &&
+		/* Leading zeros are let through here so that the value's own check names them. */
+		return p && !p->bare &&
+		       eb_parse_int(p->value, p->value_len, &(struct eb_int_rule){.min = 0, .max = LLONG_MAX}, &value) ==
+			       EB_INT_OK &&
 		       value == form->selector_value;
 	}
 	return false;
@@ -339,6 +369,8 @@ static bool check_integer(const struct pair *p, struct venus_command *out)
 	const struct hame_key_rule *rule = p->rule;
 	const char *key = rule->key;
 	long long value = 0;
+	if (has_leading_zero(p->value, p->value_len))
+		return refuse(out, "%s must be written without leading zeros", key);
 	if (rule->kind == HAME_VALUE_CHOICE) {
 		bool ok = rule->extra ? parse_number(p, LLONG_MIN, LLONG_MAX, &value) == EB_INT_OK && in_extra(rule, value)
 				      : parse_number(p, rule->min, rule->max, &value) == EB_INT_OK;
@@ -401,6 +433,8 @@ static bool check_value(const struct pair *p, const struct pair *pairs, size_t n
 		/* match_keys has made sure that url is there */
 		const struct pair *url = find_pair(pairs, n, "url");
 		size_t url_len = url ? url->value_len : 0;
+		if (has_leading_zero(p->value, p->value_len))
+			return refuse(out, "%s must be written without leading zeros", key);
 		if (parse_number(p, 0, LLONG_MAX, &length) != EB_INT_OK || (unsigned long long)length != url_len)
 			return refuse(out, "%s must be the length of url (%zu)", key, url_len);
 		return true;

@@ -14,6 +14,12 @@
 #include "venus_friendly.h"
 
 #define RETRANSMISSION_WINDOW_MS (120 * 1000)
+/* What a refusal report quotes of the command, at most. */
+#define REPORT_QUOTE_MAX 256
+/* Beyond this the JSON scratch buffer is given back after each document. */
+#define JSON_KEEP_BYTES (64 * 1024)
+/* A battery the table cannot take is logged at most this often. */
+#define UNTRACKED_LOG_MS (60 * 1000)
 
 #define RETAINED_COMMAND "commands must not be retained: the battery would run it again at every reconnect"
 
@@ -27,6 +33,7 @@ struct command_source {
 	const char *raw;
 	size_t raw_len;
 	int qos;
+	bool quiet; /* a possible QoS 2 retransmission: refused without a second report */
 	const struct hame_family *family; /* whose command table judges it; NULL: none does */
 };
 
@@ -37,9 +44,9 @@ int venus_bridge_start(struct venus_bridge *v, const struct eb_venus_config *cfg
 	if (!cfg->enabled)
 		return 0;
 	json_out_init(&v->out);
-	qos2_dedup_init(&v->retransmissions, RETRANSMISSION_WINDOW_MS);
 	v->devices = calloc(VENUS_DEVICES_MAX, sizeof(*v->devices));
-	if (!v->devices || !venus_gate_init(&v->gate, 0, cfg->command_interval * 1000))
+	if (!v->devices || !venus_gate_init(&v->gate, 0, cfg->command_interval * 1000) ||
+	    !qos2_dedup_init(&v->retransmissions, RETRANSMISSION_WINDOW_MS, 0))
 		return eb_error(err, errsz, "out of memory");
 	return 0;
 }
@@ -47,6 +54,7 @@ int venus_bridge_start(struct venus_bridge *v, const struct eb_venus_config *cfg
 void venus_bridge_stop(struct venus_bridge *v)
 {
 	venus_gate_free(&v->gate);
+	qos2_dedup_free(&v->retransmissions);
 	json_out_free(&v->out);
 	free(v->devices);
 	v->devices = NULL;
@@ -57,43 +65,113 @@ static void topic_of(char *buf, size_t size, const char *prefix, const struct ve
 	snprintf(buf, size, "%s/%s/%s/%s", prefix, t->type, t->id, leaf);
 }
 
-/* The device's slot, taken (or the least recently seen one recycled) when new. */
-static struct venus_device *device_for(struct venus_bridge *v, const struct venus_topic *t, int64_t now_ms)
+static struct venus_device *find_device(struct venus_bridge *v, const struct venus_topic *t)
+{
+	for (size_t i = 0; i < v->device_count; i++)
+		if (strcmp(v->devices[i].type, t->type) == 0 && strcmp(v->devices[i].id, t->id) == 0)
+			return &v->devices[i];
+	return NULL;
+}
+
+/* The first word of plugin_opt_venus_vendors: where a battery not seen yet is reached. */
+static void first_vendor(const struct venus_bridge *v, char *buf, size_t size)
+{
+	const char *words = v->cfg->vendors + strspn(v->cfg->vendors, " ");
+	snprintf(buf, size, "%.*s", (int)strcspn(words, " "), words);
+}
+
+/*
+ * Makes room in a full table: the least recently seen battery, if it has
+ * been silent for VENUS_DEVICE_IDLE_MS. Its retained state is cleared, so the
+ * broker keeps the state of at most VENUS_DEVICES_MAX batteries. NULL when
+ * every battery was seen more recently: a newcomer must not push out a
+ * battery that is in use.
+ */
+static struct venus_device *evict_idle(struct venus_bridge *v, int64_t now_ms)
 {
 	struct venus_device *oldest = NULL;
-	for (size_t i = 0; i < v->device_count; i++) {
-		struct venus_device *d = &v->devices[i];
-		if (strcmp(d->type, t->type) == 0 && strcmp(d->id, t->id) == 0) {
-			if (t->vendor[0])
-				snprintf(d->vendor, sizeof(d->vendor), "%s", t->vendor);
-			d->last_seen_ms = now_ms;
-			return d;
-		}
-		if (!oldest || d->last_seen_ms < oldest->last_seen_ms)
-			oldest = d;
+	for (size_t i = 0; i < v->device_count; i++)
+		if (!oldest || v->devices[i].last_seen_ms < oldest->last_seen_ms)
+			oldest = &v->devices[i];
+	if (!oldest || now_ms - oldest->last_seen_ms < VENUS_DEVICE_IDLE_MS)
+		return NULL;
+	char topic[256];
+	snprintf(topic, sizeof(topic), "%s/%s/%s/state", v->cfg->state_prefix, oldest->type, oldest->id);
+	eb_publish(NULL, topic, NULL, 0, 0, true, NULL);
+	mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: venus: %s/%s silent for %d s: forgotten, its state "
+					      "cleared, to make room for another battery",
+			     oldest->type, oldest->id, (int)((now_ms - oldest->last_seen_ms) / 1000));
+	return oldest;
+}
+
+/* The battery's entry, taken when new; NULL when the table is full of batteries in use. */
+static struct venus_device *track_device(struct venus_bridge *v, const struct venus_topic *t, int64_t now_ms)
+{
+	struct venus_device *d = find_device(v, t);
+	if (!d) {
+		d = v->device_count < VENUS_DEVICES_MAX ? &v->devices[v->device_count++] : evict_idle(v, now_ms);
+		if (!d)
+			return NULL;
+		memset(d, 0, sizeof(*d));
+		venus_state_init(&d->state);
+		snprintf(d->type, sizeof(d->type), "%s", t->type);
+		snprintf(d->id, sizeof(d->id), "%s", t->id);
+		first_vendor(v, d->vendor, sizeof(d->vendor));
 	}
-	struct venus_device *d = v->device_count < VENUS_DEVICES_MAX ? &v->devices[v->device_count++] : oldest;
-	memset(d, 0, sizeof(*d));
-	venus_state_init(&d->state);
-	snprintf(d->type, sizeof(d->type), "%s", t->type);
-	snprintf(d->id, sizeof(d->id), "%s", t->id);
-	/* A device first named by a friendly command is reached under the first vendor. */
-	size_t first = strcspn(v->cfg->vendors + strspn(v->cfg->vendors, " "), " ");
-	snprintf(d->vendor, sizeof(d->vendor), "%.*s", (int)first, v->cfg->vendors + strspn(v->cfg->vendors, " "));
 	if (t->vendor[0])
 		snprintf(d->vendor, sizeof(d->vendor), "%s", t->vendor);
 	d->last_seen_ms = now_ms;
 	return d;
 }
 
+/*
+ * Only a reply puts a battery in the table (commands name any id a client
+ * invents); a command that passes refreshes the entry of one that replied.
+ */
+static struct venus_device *refresh_device(struct venus_bridge *v, const struct venus_topic *t, int64_t now_ms)
+{
+	struct venus_device *d = find_device(v, t);
+	if (d) {
+		if (t->vendor[0])
+			snprintf(d->vendor, sizeof(d->vendor), "%s", t->vendor);
+		d->last_seen_ms = now_ms;
+	}
+	return d;
+}
+
+static void note_untracked(struct venus_bridge *v, const struct venus_topic *t, int64_t now_ms)
+{
+	v->devices_untracked++;
+	if (v->devices_untracked > 1 && now_ms - v->untracked_logged_ms < UNTRACKED_LOG_MS)
+		return;
+	v->untracked_logged_ms = now_ms;
+	mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: venus: %d batteries seen within %d s already: the "
+					       "reply of %s/%s is delivered but not translated (%llu so far)",
+			     VENUS_DEVICES_MAX, VENUS_DEVICE_IDLE_MS / 1000, t->type, t->id,
+			     (unsigned long long)v->devices_untracked);
+}
+
 static int refuse(struct venus_bridge *v, const struct command_source *src, const char *why)
 {
 	const char *client_id = eb_client_id(src->client), *user = eb_client_username(src->client);
+	struct eb_quoted_client q;
+	char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE], reason[LOG_QUOTE_SIZE];
+	eb_quote_client(src->client, &q);
+	log_quote_str(type, src->topic->type);
+	log_quote_str(id, src->topic->id);
+	log_quote_str(reason, why);
+	v->commands_refused++;
+	if (src->quiet) {
+		eb_log_limited(v->refusal_log, src->client, MOSQ_LOG_INFO,
+			       "energy-bridge: venus: refused a QoS 2 resend for %s/%s from client '%s' (user '%s'), "
+			       "not reported again: %s",
+			       type, id, q.id, q.user, reason);
+		return MOSQ_ERR_ACL_DENIED;
+	}
 	struct json_out *o = &v->out;
 	json_out_reset(o);
 	json_out_begin_object(o);
-	json_out_key(o, "command");
-	json_out_text(o, src->raw, src->raw_len);
+	json_out_text_prefix(o, "command", src->raw, src->raw_len, REPORT_QUOTE_MAX);
 	json_out_key(o, "error");
 	json_out_string(o, why);
 	json_out_key(o, "client_id");
@@ -105,34 +183,51 @@ static int refuse(struct venus_bridge *v, const struct command_source *src, cons
 	topic_of(topic, sizeof(topic), v->cfg->state_prefix, src->topic, "error");
 	if (!json_out_failed(o))
 		eb_publish(NULL, topic, o->buf, o->len, src->qos, false, NULL);
-	struct eb_quoted_client q;
-	char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE], reason[LOG_QUOTE_SIZE];
-	eb_quote_client(src->client, &q);
+	json_out_shrink(o, JSON_KEEP_BYTES);
 	eb_log_limited(v->refusal_log, src->client, MOSQ_LOG_WARNING,
-		       "energy-bridge: venus: refused command for %s/%s from client '%s' (user '%s'): %s",
-		       log_quote_str(type, src->topic->type), log_quote_str(id, src->topic->id), q.id, q.user,
-		       log_quote_str(reason, why));
-	v->commands_refused++;
+		       "energy-bridge: venus: refused command for %s/%s from client '%s' (user '%s'): %s", type, id,
+		       q.id, q.user, reason);
 	return MOSQ_ERR_ACL_DENIED;
 }
 
-/* What the gate decides without state: well formed, in range, dangerous only for admins. */
+enum stateless_verdict { STATELESS_PASS, STATELESS_INVALID, STATELESS_DANGEROUS };
+
+/*
+ * What the gate decides without state: well formed, in range, dangerous
+ * only for admins. No side effect; on a refusal, why says why.
+ */
+static enum stateless_verdict judge(const struct venus_bridge *v, const struct hame_family *family,
+				    const struct mosquitto *client, const void *raw, size_t len, struct venus_command *cmd,
+				    char *why, size_t size)
+{
+	if (!hame_command_parse(family ? family->commands : NULL, raw, len, cmd)) {
+		snprintf(why, size, "%s", cmd->error);
+		return STATELESS_INVALID;
+	}
+	/* A user name is only as good as the broker's authentication: plugin.c makes Mosquitto check it. */
+	const char *user = mosquitto_client_username(client);
+	if (cmd->cls == VENUS_DANGEROUS && (!user || !venus_words_contain(v->cfg->admin_users, user))) {
+		snprintf(why, size, "cd=%d is dangerous: only plugin_opt_venus_admin_users may send it", cmd->cd);
+		return STATELESS_DANGEROUS;
+	}
+	return STATELESS_PASS;
+}
+
 static bool command_is_allowed(struct venus_bridge *v, const struct command_source *src, struct venus_command *cmd)
 {
-	if (!hame_command_parse(src->family ? src->family->commands : NULL, src->raw, src->raw_len, cmd)) {
+	char why[VENUS_ERROR_MAX];
+	switch (judge(v, src->family, src->client, src->raw, src->raw_len, cmd, why, sizeof(why))) {
+	case STATELESS_PASS:
+		return true;
+	case STATELESS_INVALID:
 		v->refused_invalid++;
-		refuse(v, src, cmd->error);
-		return false;
-	}
-	if (cmd->cls == VENUS_DANGEROUS &&
-	    !venus_words_contain(v->cfg->admin_users, eb_client_username(src->client))) {
-		char why[VENUS_ERROR_MAX];
-		snprintf(why, sizeof(why), "cd=%d is dangerous: only plugin_opt_venus_admin_users may send it", cmd->cd);
+		break;
+	case STATELESS_DANGEROUS:
 		v->refused_dangerous++;
-		refuse(v, src, why);
-		return false;
+		break;
 	}
-	return true;
+	refuse(v, src, why);
+	return false;
 }
 
 /* The whole gate of docs/venus.md; on GATE_PASS, cmd holds the normalised command. */
@@ -151,8 +246,11 @@ static enum gate_outcome gate_command(struct venus_bridge *v, const struct comma
 	}
 	char why[VENUS_ERROR_MAX];
 	venus_gate_describe(&v->gate, r, wait_ms, why, sizeof(why));
-	if (r == VENUS_GATE_TOO_FAST) {
-		v->refused_too_fast++;
+	if (r == VENUS_GATE_TOO_FAST || r == VENUS_GATE_BUSY) {
+		if (r == VENUS_GATE_TOO_FAST)
+			v->refused_too_fast++;
+		else
+			v->refused_busy++;
 		refuse(v, src, why);
 		return GATE_REFUSED;
 	}
@@ -174,10 +272,19 @@ static int refuse_undescribed(struct venus_bridge *v, const struct command_sourc
 	return refuse(v, src, why);
 }
 
+/*
+ * A QoS 2 resend (resend: the same sender sent these bytes here within the
+ * window) passes the whole gate again, rate limit included, because it may
+ * as well be a new command; only its refusal is not reported again. What
+ * passes is delivered normalised exactly as the first time, so that
+ * Mosquitto, which compares a retransmission with the copy it holds under
+ * the packet id, keeps one copy; a resend refused (within the interval)
+ * leaves the broker's first copy as the only one.
+ */
 static int on_command(struct venus_bridge *v, const struct venus_topic *t, struct mosquitto_evt_message *ed,
-		      int64_t now_ms)
+		      int64_t now_ms, bool resend)
 {
-	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, hame_family_of(t->type)};
+	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, resend, hame_family_of(t->type)};
 	if (!src.family) {
 		if (!v->cfg->strict_types)
 			return MOSQ_ERR_SUCCESS; /* the owner opted out: raw pass-through */
@@ -194,7 +301,7 @@ static int on_command(struct venus_bridge *v, const struct venus_topic *t, struc
 	enum gate_outcome outcome = gate_command(v, &src, &cmd, now_ms);
 	if (outcome != GATE_PASS)
 		return MOSQ_ERR_ACL_DENIED;
-	device_for(v, t, now_ms);
+	refresh_device(v, t, now_ms);
 	if (cmd.payload_len != ed->payloadlen || memcmp(cmd.payload, ed->payload, cmd.payload_len) != 0) {
 		/* The broker frees the payload it had and delivers this one. */
 		void *normalised = mosquitto_malloc(cmd.payload_len);
@@ -214,10 +321,24 @@ static void send_command(const struct venus_device *d, const struct venus_comman
 	eb_publish(NULL, topic, cmd->payload, cmd->payload_len, qos, false, NULL);
 }
 
+#define FRIENDLY_RESENT                                                                                      \
+	"the same friendly command at QoS 2 again within 120 s is taken for a retransmission of one already "   \
+	"sent, and not sent again (publish at QoS 0 or 1 to repeat a command)"
+
+/*
+ * The vendor command a friendly command becomes is the plugin's own publish,
+ * which Mosquitto cannot match with its copy of a retransmitted set/
+ * message: a QoS 2 resend of a friendly command that was sent is refused
+ * (the safe side: never sent twice); a resend of a refused one passes the
+ * gate again (it may be a retry), reported only once.
+ */
 static int on_friendly(struct venus_bridge *v, const struct venus_topic *t, struct mosquitto_evt_message *ed,
-		       int64_t now_ms)
+		       int64_t now_ms, bool resend, int prior)
 {
-	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, hame_family_of(t->type)};
+	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, false, hame_family_of(t->type)};
+	if (resend && prior == MOSQ_ERR_SUCCESS)
+		return refuse(v, &src, FRIENDLY_RESENT);
+	src.quiet = resend;
 	if (!src.family)
 		return refuse_undescribed(v, &src);
 	struct venus_friendly friendly;
@@ -235,8 +356,25 @@ static int on_friendly(struct venus_bridge *v, const struct venus_topic *t, stru
 	struct venus_command cmd;
 	if (gate_command(v, &src, &cmd, now_ms) != GATE_PASS)
 		return MOSQ_ERR_ACL_DENIED;
-	send_command(device_for(v, t, now_ms), &cmd, ed->qos);
+	struct venus_device *d = refresh_device(v, t, now_ms);
+	struct venus_device untracked = {0};
+	if (!d) { /* a battery that has not replied yet: reached under the first vendor */
+		d = &untracked;
+		first_vendor(v, d->vendor, sizeof(d->vendor));
+		snprintf(d->type, sizeof(d->type), "%s", t->type);
+		snprintf(d->id, sizeof(d->id), "%s", t->id);
+	}
+	send_command(d, &cmd, ed->qos);
 	return MOSQ_ERR_SUCCESS;
+}
+
+/* Logs, limited per client, that part of a reply did not fit the device's state. */
+static void note_not_kept(struct venus_bridge *v, const struct venus_topic *t, const struct mosquitto *client,
+			  const char *why)
+{
+	char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE], reason[LOG_QUOTE_SIZE];
+	eb_log_limited(v->refusal_log, client, MOSQ_LOG_WARNING, "energy-bridge: venus: %s/%s: part of a reply not kept: %s",
+		       log_quote_str(type, t->type), log_quote_str(id, t->id), log_quote_str(reason, why));
 }
 
 /*
@@ -245,7 +383,7 @@ static int on_friendly(struct venus_bridge *v, const struct venus_topic *t, stru
  * is none of them (it then goes to .../reply).
  */
 static bool translate_family_reply(struct venus_bridge *v, struct venus_device *d, const struct venus_topic *t,
-				   const struct hame_family *family, const char **leaf)
+				   const struct mosquitto *client, const struct hame_family *family, const char **leaf)
 {
 	const struct hame_reply_kind *kind = NULL;
 	if (family && family->replies)
@@ -260,8 +398,7 @@ static bool translate_family_reply(struct venus_bridge *v, struct venus_device *
 	if (kind->merged) {
 		char why[VENUS_ERROR_MAX];
 		if (venus_state_merge(&d->state, &v->reply, wall_ms, why, sizeof(why)) > 0)
-			mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: venus: %s/%s: part of a reply not kept: %s",
-					     t->type, t->id, why);
+			note_not_kept(v, t, client, why);
 		hame_translate_state(kind, &d->state, t->type, t->id, decoded, &v->out);
 	} else {
 		hame_translate_reply(kind, &v->reply, t->type, t->id, decoded, wall_ms, &v->out);
@@ -270,10 +407,27 @@ static bool translate_family_reply(struct venus_bridge *v, struct venus_device *
 	return true;
 }
 
-static void on_reply(struct venus_bridge *v, const struct venus_topic *t, const struct mosquitto_evt_message *ed,
-		     int64_t now_ms)
+/* Delivered as is, and translated when the battery has (or gets) an entry in the table. */
+static int on_reply(struct venus_bridge *v, const struct venus_topic *t, const struct mosquitto_evt_message *ed,
+		    int64_t now_ms)
 {
-	struct venus_device *d = device_for(v, t, now_ms);
+	if (ed->payloadlen > VENUS_REPLY_BYTES_MAX) {
+		v->replies_refused++;
+		struct eb_quoted_client q;
+		char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE];
+		eb_quote_client(ed->client, &q);
+		eb_log_limited(v->refusal_log, ed->client, MOSQ_LOG_WARNING,
+			       "energy-bridge: venus: refused a reply of %lu bytes for %s/%s from client '%s': longer "
+			       "than %d bytes",
+			       (unsigned long)ed->payloadlen, log_quote_str(type, t->type), log_quote_str(id, t->id),
+			       q.id, VENUS_REPLY_BYTES_MAX);
+		return MOSQ_ERR_ACL_DENIED;
+	}
+	struct venus_device *d = track_device(v, t, now_ms);
+	if (!d) {
+		note_untracked(v, t, now_ms);
+		return MOSQ_ERR_SUCCESS;
+	}
 	venus_reply_parse(ed->payload, ed->payloadlen, &v->reply);
 	struct json_out *o = &v->out;
 	json_out_reset(o);
@@ -282,31 +436,29 @@ static void on_reply(struct venus_bridge *v, const struct venus_topic *t, const 
 	const char *leaf = NULL;
 	bool venus_information = (!family || !family->replies) && v->reply.kind == VENUS_REPLY_INFORMATION;
 	bool retain = venus_information;
-	if (!venus_information && translate_family_reply(v, d, t, family, &leaf)) {
+	if (!venus_information && translate_family_reply(v, d, t, ed->client, family, &leaf)) {
 		retain = true;
 		topic_of(topic, sizeof(topic), v->cfg->state_prefix, t, leaf);
 	} else if (retain) {
 		char why[VENUS_ERROR_MAX];
-		if (venus_state_merge(&d->state, &v->reply, eb_wall_clock().tv_sec * 1000, why, sizeof(why)) > 0) {
-			char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE], reason[LOG_QUOTE_SIZE];
-			eb_log_limited(v->refusal_log, ed->client, MOSQ_LOG_WARNING,
-				       "energy-bridge: venus: %s/%s: part of a reply not kept: %s",
-				       log_quote_str(type, t->type), log_quote_str(id, t->id), log_quote_str(reason, why));
-		}
+		if (venus_state_merge(&d->state, &v->reply, eb_wall_clock().tv_sec * 1000, why, sizeof(why)) > 0)
+			note_not_kept(v, t, ed->client, why);
 		venus_state_render(&d->state, t->type, t->id, o);
 		topic_of(topic, sizeof(topic), v->cfg->state_prefix, t, "state");
 	} else {
 		venus_reply_render(&v->reply, o);
 		topic_of(topic, sizeof(topic), v->cfg->state_prefix, t, "reply");
 	}
-	if (json_out_failed(o))
-		return;
-	eb_publish(NULL, topic, o->buf, o->len, ed->qos, retain, NULL);
-	v->replies_translated++;
-	bool state = venus_information || (leaf && strcmp(leaf, "state") == 0);
-	eb_device_report(&v->observer, &(struct eb_device_event){.kind = EB_DEVICE_VENUS, .vendor = d->vendor,
-							   .type = t->type, .id = t->id, .has_state = state,
-							   .family = family ? family->name : NULL});
+	if (!json_out_failed(o)) {
+		eb_publish(NULL, topic, o->buf, o->len, ed->qos, retain, NULL);
+		v->replies_translated++;
+		bool state = venus_information || (leaf && strcmp(leaf, "state") == 0);
+		eb_device_report(&v->observer, &(struct eb_device_event){.kind = EB_DEVICE_VENUS, .vendor = d->vendor,
+								   .type = t->type, .id = t->id, .has_state = state,
+								   .family = family ? family->name : NULL});
+	}
+	json_out_shrink(o, JSON_KEEP_BYTES);
+	return MOSQ_ERR_SUCCESS;
 }
 
 bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic)
@@ -317,21 +469,41 @@ bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic)
 }
 
 int venus_bridge_check_write(struct venus_bridge *v, const struct mosquitto *client, const char *topic,
-			     const void *payload, size_t len, int qos, bool retain)
+			     const void *payload, size_t len, int qos, bool retain, bool is_will)
 {
 	struct venus_topic t;
 	venus_topic_parse(topic, v->cfg->vendors, v->cfg->state_prefix, &t);
-	if (t.kind != VENUS_TOPIC_COMMAND)
+	if (t.kind != VENUS_TOPIC_COMMAND && t.kind != VENUS_TOPIC_SET)
 		return MOSQ_ERR_PLUGIN_DEFER;
-	struct command_source src = {&t, client, payload, len, qos, hame_family_of(t.type)};
+	if (is_will)
+		return MOSQ_ERR_ACL_DENIED; /* a command has no business in a will */
+	const struct hame_family *family = hame_family_of(t.type);
+	if (t.kind == VENUS_TOPIC_SET || !family || len == 0)
+		return MOSQ_ERR_PLUGIN_DEFER; /* the MESSAGE callback decides; an empty one clears a retained command */
 	struct venus_command cmd;
-	if (len == 0)
-		return MOSQ_ERR_PLUGIN_DEFER; /* nothing for the battery to run; clears a retained command */
-	if (!src.family)
-		return v->cfg->strict_types ? refuse_undescribed(v, &src) : MOSQ_ERR_PLUGIN_DEFER;
-	if (!command_is_allowed(v, &src, &cmd))
-		return MOSQ_ERR_ACL_DENIED;
-	return retain ? refuse(v, &src, RETAINED_COMMAND) : MOSQ_ERR_PLUGIN_DEFER;
+	char why[VENUS_ERROR_MAX];
+	if (judge(v, family, client, payload, len, &cmd, why, sizeof(why)) == STATELESS_PASS) {
+		if (!retain)
+			return MOSQ_ERR_PLUGIN_DEFER;
+		snprintf(why, sizeof(why), "%s", RETAINED_COMMAND);
+	}
+	if (retain)
+		return MOSQ_ERR_ACL_DENIED; /* a retained check may come from the broker on a subscription */
+	/* Told to the sender alone: whether it may write here at all is not known yet. */
+	struct json_out *o = &v->out;
+	json_out_reset(o);
+	json_out_begin_object(o);
+	json_out_text_prefix(o, "command", payload, len, REPORT_QUOTE_MAX);
+	json_out_key(o, "error");
+	json_out_string(o, why);
+	json_out_end_object(o);
+	char report_topic[256];
+	topic_of(report_topic, sizeof(report_topic), v->cfg->state_prefix, &t, "error");
+	const char *client_id = mosquitto_client_id(client);
+	if (client_id && !json_out_failed(o))
+		eb_publish(client_id, report_topic, o->buf, o->len, qos, false, NULL);
+	json_out_shrink(o, JSON_KEEP_BYTES);
+	return MOSQ_ERR_ACL_DENIED;
 }
 
 bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_message *ed, int *verdict)
@@ -345,21 +517,25 @@ bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_messag
 
 	int64_t now_ms = eb_monotonic_ms();
 	struct qos2_fingerprint fp;
+	bool resend = false;
+	int prior = MOSQ_ERR_ACL_DENIED;
 	if (ed->qos == 2) {
-		fp = qos2_fingerprint(eb_client_id(ed->client), ed->topic, ed->payload, ed->payloadlen);
-		if (qos2_dedup_lookup(&v->retransmissions, fp, now_ms, verdict))
-			return true; /* a retransmission: acted on once already */
+		/* The sender is the client id and the user: another user may take the id. */
+		fp = qos2_fingerprint(eb_client_id(ed->client), mosquitto_client_username(ed->client), ed->topic,
+				      ed->payload, ed->payloadlen);
+		resend = qos2_dedup_lookup(&v->retransmissions, fp, now_ms, &prior);
+		v->qos2_resends += resend;
 	}
 	switch (t.kind) {
 	case VENUS_TOPIC_COMMAND:
-		*verdict = on_command(v, &t, ed, now_ms);
+		*verdict = on_command(v, &t, ed, now_ms, resend);
 		break;
 	case VENUS_TOPIC_SET:
-		*verdict = on_friendly(v, &t, ed, now_ms);
+		*verdict = on_friendly(v, &t, ed, now_ms, resend, prior);
 		break;
 	default:
-		on_reply(v, &t, ed, now_ms);
-		*verdict = MOSQ_ERR_SUCCESS;
+		/* A reply is delivered untouched, so Mosquitto keeps one copy of a retransmission; translate once. */
+		*verdict = resend ? prior : on_reply(v, &t, ed, now_ms);
 		break;
 	}
 	if (ed->qos == 2)

@@ -26,8 +26,16 @@
 #include "venus_options.h"
 #include "venus_topic.h"
 
-/* A home has a handful of batteries; the table forgets the least recently seen beyond this. */
+/*
+ * A home has a handful of batteries. The table tracks at most this many;
+ * when it is full, a battery not seen for VENUS_DEVICE_IDLE_MS makes room
+ * (its retained state is cleared), and otherwise a newcomer is not tracked:
+ * its replies are delivered but not translated (devices_untracked).
+ */
 #define VENUS_DEVICES_MAX 32
+#define VENUS_DEVICE_IDLE_MS (10 * 60 * 1000)
+/* The largest reply read; a longer one is not delivered (replies_refused). */
+#define VENUS_REPLY_BYTES_MAX 8192
 
 struct venus_device {
 	char vendor[VENUS_VENDOR_MAX + 1];
@@ -51,8 +59,13 @@ struct venus_bridge {
 	uint64_t refused_invalid;	/* malformed or out of range */
 	uint64_t refused_dangerous;	/* dangerous, from a user who is not an admin */
 	uint64_t refused_too_fast;	/* the per-device rate limit */
+	uint64_t refused_busy;		/* the rate limiter full of batteries within their interval */
 	uint64_t reads_collapsed;
 	uint64_t replies_translated;
+	uint64_t replies_refused;	/* longer than VENUS_REPLY_BYTES_MAX */
+	uint64_t devices_untracked;	/* replies of batteries the full table could not take */
+	int64_t untracked_logged_ms;
+	uint64_t qos2_resends;		/* QoS 2 messages taken for a possible retransmission */
 	struct eb_device_observer observer;	/* told of every reply translated */
 	struct log_limit *refusal_log;		/* the plugin's limiter of client-caused log lines */
 };
@@ -74,15 +87,21 @@ bool venus_bridge_on_message(struct venus_bridge *v, struct mosquitto_evt_messag
 bool venus_bridge_owns_topic(const struct venus_bridge *v, const char *topic);
 
 /*
- * The ACL check of a write to a command topic (plugin_opt_acl_guard on): the
- * stateless part of the gate, since a will message reaches the battery
- * without passing the MESSAGE callback. Retained commands are refused too
- * (an empty one, which clears, passes). MOSQ_ERR_ACL_DENIED (reported like
- * any refusal) or MOSQ_ERR_PLUGIN_DEFER. Wills get neither normalisation nor
- * the rate limit: those need the MESSAGE callback.
+ * The ACL check of a write (plugin_opt_acl_guard on), which runs before the
+ * acl_file has said whether the client may write there at all: so nothing it
+ * does is seen by other clients (no report on the error topic, no count, no
+ * log line). MOSQ_ERR_ACL_DENIED or MOSQ_ERR_PLUGIN_DEFER.
+ * - A will on a command or friendly set/ topic is refused: a command has no
+ *   business in a will (is_will: the caller recognised a will).
+ * - Any other write to a command topic gets the stateless part of the gate
+ *   (well formed, in range, dangerous only for admins, not retained), since
+ *   a will the caller could not recognise reaches the battery without
+ *   passing the MESSAGE callback. A refused one gets its report addressed to
+ *   the sender alone (mosquitto_broker_publish to its client id). An empty
+ *   retained command (it clears one) is deferred.
  */
 int venus_bridge_check_write(struct venus_bridge *v, const struct mosquitto *client, const char *topic,
-			     const void *payload, size_t len, int qos, bool retain);
+			     const void *payload, size_t len, int qos, bool retain, bool is_will);
 
 /* Polls the known batteries when the poll interval has passed (broker thread, TICK). */
 void venus_bridge_on_tick(struct venus_bridge *v, int64_t now_ms);

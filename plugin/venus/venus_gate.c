@@ -52,18 +52,37 @@ static struct venus_gate_device *find_device(struct venus_gate *gate, const char
 	return NULL;
 }
 
-/* A free entry, or else the least recently used one, emptied and named key. */
-static struct venus_gate_device *claim_device(struct venus_gate *gate, const char *key)
+static bool within_interval(const struct venus_gate *gate, int64_t then_ms, int64_t now_ms);
+
+/* An entry whose setting and reads are all older than the interval limits nothing. */
+static bool still_limits(const struct venus_gate *gate, const struct venus_gate_device *d, int64_t now_ms)
 {
-	struct venus_gate_device *victim = &gate->devices[0];
+	if (d->has_setting && within_interval(gate, d->setting_ms, now_ms))
+		return true;
+	for (size_t i = 0; i < VENUS_GATE_READS; i++)
+		if (d->reads[i].used && within_interval(gate, d->reads[i].sent_ms, now_ms))
+			return true;
+	return false;
+}
+
+/*
+ * A free entry, or else the least recently used one that limits nothing any
+ * more, emptied and named key; NULL when every entry still limits its device.
+ */
+static struct venus_gate_device *claim_device(struct venus_gate *gate, const char *key, int64_t now_ms)
+{
+	struct venus_gate_device *victim = NULL;
 	for (size_t i = 0; i < gate->capacity; i++) {
-		if (gate->devices[i].last_use == 0) {
-			victim = &gate->devices[i];
+		struct venus_gate_device *d = &gate->devices[i];
+		if (d->last_use == 0) {
+			victim = d;
 			break;
 		}
-		if (gate->devices[i].last_use < victim->last_use)
-			victim = &gate->devices[i];
+		if (!still_limits(gate, d, now_ms) && (!victim || d->last_use < victim->last_use))
+			victim = d;
 	}
+	if (!victim)
+		return NULL;
 	size_t len = strlen(key);
 	size_t stored = len > VENUS_GATE_KEY_MAX ? VENUS_GATE_KEY_MAX : len;
 	memset(victim, 0, sizeof(*victim));
@@ -150,7 +169,9 @@ enum venus_gate_result venus_gate_admit(struct venus_gate *gate, const char *dev
 		return VENUS_GATE_TOO_FAST;
 	}
 	if (!d)
-		d = claim_device(gate, device_key);
+		d = claim_device(gate, device_key, now_ms);
+	if (!d)
+		return VENUS_GATE_BUSY;
 	d->last_use = ++gate->use_clock;
 	if (command->cls == VENUS_READ)
 		return admit_read(gate, d, command, now_ms);
@@ -177,6 +198,11 @@ void venus_gate_describe(const struct venus_gate *gate, enum venus_gate_result r
 	case VENUS_GATE_DUPLICATE_READ:
 		snprintf(buf, size, "same read already sent to this device within %lld ms",
 			 interval);
+		return;
+	case VENUS_GATE_BUSY:
+		snprintf(buf, size,
+			 "too many batteries commanded within %lld ms (%zu): try again in a moment",
+			 interval, gate ? gate->capacity : 0);
 		return;
 	}
 	snprintf(buf, size, "unknown gate result %d", (int)result);

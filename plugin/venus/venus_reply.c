@@ -177,8 +177,11 @@ bool venus_reply_render(const struct venus_reply *reply, struct json_out *o)
 {
 	json_out_begin_object(o);
 	if (reply->count == 0 && reply->text_len > 0) {
+		/* Quoted, not copied: a long reply without pairs must not grow into a longer report. */
 		json_out_key(o, "raw");
-		json_out_text(o, reply->text, reply->text_len);
+		json_out_text(o, reply->text, reply->text_len < VENUS_REPLY_RAW_QUOTE ? reply->text_len : VENUS_REPLY_RAW_QUOTE);
+		json_out_key(o, "raw_bytes");
+		json_out_int(o, (long long)reply->text_len);
 	}
 	for (size_t i = 0; i < reply->count; i++) {
 		const struct venus_reply_pair *p = &reply->pairs[i];

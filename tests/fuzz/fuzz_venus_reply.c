@@ -121,7 +121,7 @@ static void check_parse(const struct venus_reply *r, const char *bytes, size_t l
 	CHECK(strcmp(venus_reply_kind_name(r->kind), "unknown") != 0);
 }
 
-/* The .../reply document: one member per distinct key, or "raw", or nothing. */
+/* The .../reply document: one member per distinct key, or "raw" and "raw_bytes", or nothing. */
 static void check_reply_render(const struct venus_reply *r)
 {
 	struct json_out o;
@@ -136,10 +136,13 @@ static void check_reply_render(const struct venus_reply *r)
 			last = last && !same_key(&r->pairs[i], &r->pairs[j]);
 		distinct += last;
 	}
-	if (r->count > 0)
+	if (r->count > 0) {
 		CHECK(members == distinct);
-	else
-		CHECK(members == (r->text_len > 0 ? 1u : 0u));
+	} else {
+		/* "raw" quotes at most VENUS_REPLY_RAW_QUOTE bytes (six each when escaped), "raw_bytes" the length. */
+		CHECK(members == (r->text_len > 0 ? 2u : 0u));
+		CHECK(o.len <= VENUS_REPLY_RAW_QUOTE * 6 + 64);
+	}
 	cJSON_Delete(doc);
 	json_out_free(&o);
 }

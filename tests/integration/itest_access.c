@@ -168,6 +168,17 @@ static void allowed_will_arrives(int port, const char *user, const char *topic)
 	will_and_drop(port, user, topic, "", true);
 }
 
+/* Nothing arrives on topic within QUIET_MS (other topics are discarded). */
+static void nothing_on(struct eb_client *c, const char *who, const char *topic)
+{
+	struct eb_message *m;
+	while ((m = eb_client_next(c, QUIET_MS)) != NULL) {
+		if (strcmp(m->topic, topic) == 0)
+			fail_msg("%s got '%s' on %s", who, (char *)m->payload, m->topic);
+		eb_message_free(m);
+	}
+}
+
 /* Whatever is retained on the topics must not start with prefix (a fresh admin subscriber looks). */
 static void nothing_retained(int port, const char *const *topics, size_t n, const char *prefix)
 {
@@ -359,12 +370,14 @@ static void test_dangerous_commands_are_refused_for_every_other_user(void **stat
 					 * the right reason: a refusal for sending too fast would hide an
 					 * admin right that should not be there.
 					 */
-					if (others[u].controls && strcmp(others[u].controls, batteries[b]) == 0)
-						receives(errors, others[u].user, state_topic_of(batteries[b], "error"),
+					if (others[u].controls && strcmp(others[u].controls, batteries[b]) == 0 && !retain)
+						receives(c, others[u].user, state_topic_of(batteries[b], "error"),
 							 "is dangerous");
 				}
 		eb_client_disconnect(c);
 	}
+	/* The guard refuses in the ACL check, before the acl_file: its reports go to the sender alone. */
+	nothing_at_all(errors, "alice watching the error topics");
 	eb_client_disconnect(errors);
 	nothing_at_all(battery1, "battery1");
 	nothing_at_all(battery2, "battery2");
@@ -375,26 +388,31 @@ static void test_dangerous_commands_are_refused_for_every_other_user(void **stat
 /*
  * A will is not a publish: it never passes the plugin's command check (the
  * MESSAGE callback), and a retained one is replayed to the battery each time
- * it subscribes. The app's own battery and app are this test's alone.
+ * it subscribes. So no will on a command topic reaches the battery, however
+ * valid, and its refusal tells nobody else anything. The app's own battery
+ * and app are this test's alone.
  */
 static void test_a_will_cannot_carry_a_dangerous_command(void **state)
 {
 	(void)state;
+	/* The positive control: without the plugin, tablet's will reaches the battery (the acl_file allows it). */
+	struct eb_client *bare_battery3 = bare_as("battery3");
+	subscribe(bare_battery3, APP_TOPIC(WILLED));
+	will_and_drop(rig.bare.port, "tablet", APP_TOPIC(WILLED), "cd=1", false);
+	receives_exactly(bare_battery3, "battery3 on the bare broker", APP_TOPIC(WILLED), "cd=1", false);
+	eb_client_disconnect(bare_battery3);
+
 	struct eb_client *battery3 = prod_as("battery3");
 	struct eb_client *errors = prod_as("alice");
 	subscribe(battery3, APP_TOPIC(WILLED));
 	subscribe(errors, STATE_PREFIX(WILLED) "error");
-	/* The positive control: tablet's will with a command it may send reaches the battery. */
 	will_and_drop(rig.prod.port, "tablet", APP_TOPIC(WILLED), "cd=1", false);
-	receives_exactly(battery3, "battery3 (from tablet's allowed will)", APP_TOPIC(WILLED), "cd=1", false);
-
-	/* The same will with a dangerous command, plain or retained, is refused as dangerous. */
+	nothing_at_all(battery3, "battery3 (from tablet's will with a read)");
 	for (int retain = 0; retain < 2; retain++) {
 		will_and_drop(rig.prod.port, "tablet", APP_TOPIC(WILLED), "cd=5,rs=1", retain);
-		receives(errors, "the admin", STATE_PREFIX(WILLED) "error", "is dangerous");
 		nothing_at_all(battery3, retain ? "battery3 (from tablet's retained will)" : "battery3 (from tablet's will)");
-		nothing_at_all(errors, "the admin (a second refusal)"); /* one will, one refusal: the next is its own */
 	}
+	nothing_at_all(errors, "the admin (the ACL check tells nobody)");
 	eb_client_disconnect(errors);
 	eb_client_disconnect(battery3);
 
@@ -402,6 +420,65 @@ static void test_a_will_cannot_carry_a_dangerous_command(void **state)
 	subscribe(battery3, APP_TOPIC(WILLED));
 	nothing_at_all(battery3, "battery3 (retained, on subscribing again)");
 	eb_client_disconnect(battery3);
+}
+
+/*
+ * Nor a valid setting (it would skip the rate limit and the normalisation),
+ * nor a friendly command or the pool's set topic (they would reach
+ * subscribers as plain messages and never be applied): a command has no
+ * business in a will. The same commands published are delivered (control).
+ */
+static void test_no_will_carries_any_command(void **state)
+{
+	(void)state;
+	struct eb_client *battery3 = prod_as("battery3");
+	subscribe(battery3, APP_TOPIC(WILLED));
+	will_and_drop(rig.prod.port, "tablet", APP_TOPIC(WILLED), "cd=3,md=1,nm=0,bt=8:30,et=20:30,wk=1,vv=1,as=0",
+			 false);
+	nothing_at_all(battery3, "battery3 (from tablet's setting will)");
+	will_and_drop(rig.prod.port, "tablet", STATE_PREFIX(WILLED) "set/max_charging_power", "1234", false);
+	nothing_on(watch, "alice (tablet's friendly will)", STATE_PREFIX(WILLED) "set/max_charging_power");
+	nothing_at_all(battery3, "battery3 (from tablet's friendly will)");
+	will_and_drop(rig.prod.port, "phone", "TWC/config/maxAmpsForSlaves/set", "7", false);
+	nothing_on(watch, "alice (phone's pool will)", "TWC/config/maxAmpsForSlaves/set");
+
+	/* Controls: without the plugin the same friendly will arrives; published, the setting is delivered. */
+	struct eb_client *bare_watch = bare_as("alice");
+	subscribe(bare_watch, STATE_PREFIX(WILLED) "set/max_charging_power");
+	will_and_drop(rig.bare.port, "tablet", STATE_PREFIX(WILLED) "set/max_charging_power", "1234", false);
+	receives_exactly(bare_watch, "alice on the bare broker", STATE_PREFIX(WILLED) "set/max_charging_power", "1234",
+			 false);
+	eb_client_disconnect(bare_watch);
+	struct eb_client *tablet = prod_as("tablet");
+	published(tablet, APP_TOPIC(WILLED), "cd=3,md=1,nm=0,bt=8:30,et=20:30,wk=1,vv=1,as=0");
+	receives(battery3, "battery3", APP_TOPIC(WILLED), "bt=08:30");
+	eb_client_disconnect(tablet);
+	eb_client_disconnect(battery3);
+}
+
+/*
+ * The guard's ACL check runs before the acl_file: it must leave no trace that
+ * others see, or a dashboard without write rights could post text of its
+ * choosing on a battery's error topic. Its sender alone hears of a refusal.
+ */
+static void test_a_refusal_in_the_acl_check_is_told_to_the_sender_alone(void **state)
+{
+	(void)state;
+	struct eb_client *errors = prod_as("alice");
+	subscribe(errors, "venus/+/+/error");
+	struct eb_client *panel = prod_as("panel");
+	refused(panel, "panel", APP_TOPIC(MINE), "Battery failure: call 0900-SCAM now", false);
+	refused(panel, "panel", APP_TOPIC(THEIRS), "cd=5,rs=1", false);
+	/* Positive control: the phone, which may write there, gets its own report. */
+	struct eb_client *phone = prod_as("phone");
+	refused(phone, "phone", APP_TOPIC(MINE), "cd=16,cp=5000", false);
+	receives(phone, "phone", STATE_PREFIX(MINE) "error", "cp must be within 300..2500");
+	nothing_at_all(errors, "alice watching the error topics");
+	eb_client_disconnect(phone);
+	eb_client_disconnect(panel);
+	eb_client_disconnect(errors);
+	nothing_at_all(battery1, "battery1");
+	nothing_at_all(battery2, "battery2");
 }
 
 /* ---- forging what the plugin publishes ---- */
@@ -444,7 +521,9 @@ static void forge_by_every_route(int port, size_t first_role)
 			will_and_drop(port, user, plugin_topics[t], payload, true);
 		}
 		eb_client_disconnect(c);
-		if (roles[u].writes)
+		/* With the plugin, no will reaches a command topic (test_no_will_carries_any_command). */
+		bool command_topic = strstr(roles[u].writes ? roles[u].writes : "", "/set/") != NULL;
+		if (roles[u].writes && !(port == rig.prod.port && command_topic))
 			allowed_will_arrives(port, user, roles[u].writes);
 	}
 }
@@ -668,6 +747,8 @@ int main(void)
 		cmocka_unit_test(test_admin_sends_dangerous_commands_and_reads_sys),
 		cmocka_unit_test(test_dangerous_commands_are_refused_for_every_other_user),
 		cmocka_unit_test(test_a_will_cannot_carry_a_dangerous_command),
+		cmocka_unit_test(test_no_will_carries_any_command),
+		cmocka_unit_test(test_a_refusal_in_the_acl_check_is_told_to_the_sender_alone),
 		cmocka_unit_test(test_nobody_forges_plugin_topics_by_publish_retain_or_will),
 		cmocka_unit_test(test_acl_file_alone_stops_forging_by_every_other_role),
 		cmocka_unit_test(test_each_role_reads_and_writes_exactly_its_topics),

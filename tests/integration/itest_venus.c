@@ -9,9 +9,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "spec_examples.h"
@@ -26,9 +31,47 @@ static struct eb_client *errors;	/* subscribed to venus/+/+/error */
 
 static const char reply_sample[] = VENUS_REPLY_SAMPLE;
 
+/* Every user's password is "pw-<name>" (admins make user names count: they must log in). */
+static const char *const users[] = {"battery", "app", "admin", "mallory", "intruder"};
+static char password_dir[64];
+
+static const char *password_of(const char *user, char *buf, size_t size)
+{
+	snprintf(buf, size, "pw-%s", user);
+	return buf;
+}
+
+/* Writes password_dir/passwd with every user of users[]; false on failure. */
+static bool write_password_file(void)
+{
+	snprintf(password_dir, sizeof(password_dir), "/tmp/eb-venus-XXXXXX");
+	if (!mkdtemp(password_dir))
+		return false;
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+		char cmd[256], pw[64];
+		snprintf(cmd, sizeof(cmd), "mosquitto_passwd %s -b %s/passwd %s %s", i == 0 ? "-c" : "", password_dir,
+			 users[i], password_of(users[i], pw, sizeof(pw)));
+		if (system(cmd) != 0)
+			return false;
+	}
+	return true;
+}
+
+static struct eb_client *connect_with(int port, const char *id, const char *user, int protocol)
+{
+	char pw[64];
+	struct eb_client_options o = {
+		.id = id,
+		.username = user,
+		.password = user ? password_of(user, pw, sizeof(pw)) : NULL,
+		.protocol = protocol,
+	};
+	return eb_client_connect(port, &o, NULL);
+}
+
 static struct eb_client *connect_as(const char *id, const char *user)
 {
-	struct eb_client *c = eb_client_simple(broker.port, id, user, MQTT_PROTOCOL_V5);
+	struct eb_client *c = connect_with(broker.port, id, user, MQTT_PROTOCOL_V5);
 	assert_non_null(c);
 	return c;
 }
@@ -36,7 +79,12 @@ static struct eb_client *connect_as(const char *id, const char *user)
 static int start(void **state)
 {
 	(void)state;
-	if (eb_broker_start(&broker, "plugin_opt_venus_admin_users admin root\n") != 0)
+	if (!write_password_file())
+		return -1;
+	char extra[256];
+	snprintf(extra, sizeof(extra), "password_file %s/passwd\nplugin_opt_venus_admin_users admin root\n",
+		 password_dir);
+	if (eb_broker_start(&broker, extra) != 0)
 		return -1;
 	battery = connect_as("battery", "battery");
 	app = connect_as("app-1", "app");
@@ -56,6 +104,10 @@ static int stop(void **state)
 	eb_client_disconnect(app);
 	eb_client_disconnect(admin);
 	eb_client_disconnect(errors);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", password_dir);
+	if (system(cmd) != 0)
+		return -1;
 	return eb_broker_stop(&broker) == 0 ? 0 : -1;
 }
 
@@ -162,10 +214,14 @@ static void test_each_refusal_reason(void **state)
 
 	refused(app, "app", "refuse01", "cd=77", "unknown cd 77");
 	refused(app, "app", "refuse02", "cd=2", "missing key md");
-	refused(app, "app", "refuse03", "cd=16,cp=5000", "{\"command\":\"cd=16,cp=5000\",\"error\":\"cp must be within "
-							 "300..2500\",\"client_id\":\"app-1\",\"user\":\"app\"}");
+	refused(app, "app", "refuse03", "cd=16,cp=5000",
+		"{\"command\":\"cd=16,cp=5000\",\"error\":\"cp must be within 300..2500\","
+		"\"client_id\":\"app-1\",\"user\":\"app\"}");
 	refused(app, "app", "refuse04", "cd=16,cp=800,cp=900", "repeated key cp");
 	refused(app, "app", "refuse05", "cd=16,cp=800x", "cp must be an integer");
+	/* A battery might read 016 or 0800 otherwise than the gate did. */
+	refused(app, "app", "refuse15", "cd=016,cp=800", "cd must be written without leading zeros");
+	refused(app, "app", "refuse16", "cd=16,cp=0800", "cp must be written without leading zeros");
 	refused(app, "app", "refuse06", "cd=1,", "trailing comma");
 	refused(app, "app", "refuse07", "cd=16,zz=1", "unknown key zz");
 	refused(app, "app", "refuse08", "cd=3,md=1,nm=1,bt=24:00,et=20:30,wk=1,vv=123,as=0", "bt must be");
@@ -181,7 +237,7 @@ static void test_each_refusal_reason(void **state)
 	battery_receives("refuse13", "cd=16,cp=800");
 	refused(app, "app", "refuse13", "cd=16,cp=900", "");
 	/* And a v3.1.1 client is refused the same way, only without a reason code. */
-	struct eb_client *old = eb_client_simple(broker.port, "old-app", "app", MQTT_PROTOCOL_V311);
+	struct eb_client *old = connect_with(broker.port, "old-app", "app", MQTT_PROTOCOL_V311);
 	command_topic(topic, sizeof(topic), "refuse14");
 	assert_int_equal(eb_client_publish_str(old, topic, "cd=16,cp=5000", 1), 0);
 	struct eb_message *m = eb_client_next(errors, 2000);
@@ -455,6 +511,322 @@ static void test_polling_and_strict_types(void **state)
 	assert_int_equal(eb_broker_stop(&b), 0);
 }
 
+/* ---- QoS 2, with a client written byte by byte (it sends a genuine DUP) ---- */
+
+static void put16(unsigned char **p, unsigned v)
+{
+	*(*p)++ = (unsigned char)(v >> 8);
+	*(*p)++ = (unsigned char)v;
+}
+
+static void put_string(unsigned char **p, const char *s)
+{
+	put16(p, (unsigned)strlen(s));
+	memcpy(*p, s, strlen(s));
+	*p += strlen(s);
+}
+
+/* Writes fixed header type + remaining length + body. */
+static void send_packet(int fd, unsigned char type, const unsigned char *body, size_t len)
+{
+	unsigned char head[5], *h = head;
+	*h++ = type;
+	size_t n = len;
+	do {
+		unsigned char b = n % 128;
+		n /= 128;
+		*h++ = (unsigned char)(b | (n ? 0x80 : 0));
+	} while (n);
+	assert_int_equal(write(fd, head, (size_t)(h - head)), h - head);
+	assert_int_equal(write(fd, body, len), (ssize_t)len);
+}
+
+static void read_exactly(int fd, unsigned char *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		assert_true(r > 0);
+		got += (size_t)r;
+	}
+}
+
+/* An MQTT 3.1.1 connection (clean session) as user, with client id id; the socket. */
+static int raw_connect(const char *id, const char *user)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)broker.port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	unsigned char body[256], *p = body;
+	char pw[64];
+	put_string(&p, "MQTT");
+	*p++ = 4;
+	*p++ = 0xC2; /* user name, password, clean session */
+	put16(&p, 60);
+	put_string(&p, id);
+	put_string(&p, user);
+	put_string(&p, password_of(user, pw, sizeof(pw)));
+	send_packet(fd, 0x10, body, (size_t)(p - body));
+	unsigned char ack[4];
+	read_exactly(fd, ack, 4);
+	assert_int_equal(ack[0], 0x20);
+	assert_int_equal(ack[3], 0);
+	return fd;
+}
+
+/* PUBLISH at QoS 2 (DUP set when dup), then its PUBREC; MQTT 3.1.1 has no refusal code. */
+static void raw_publish_qos2(int fd, const char *topic, const char *payload, unsigned mid, bool dup)
+{
+	unsigned char body[512], *p = body;
+	put_string(&p, topic);
+	put16(&p, mid);
+	memcpy(p, payload, strlen(payload));
+	p += strlen(payload);
+	send_packet(fd, dup ? 0x3C : 0x34, body, (size_t)(p - body));
+	unsigned char rec[4];
+	read_exactly(fd, rec, 4);
+	assert_int_equal(rec[0], 0x50);
+	assert_int_equal(rec[3], mid & 0xFF);
+}
+
+/* PUBREL, then its PUBCOMP: the broker now delivers what it holds under mid. */
+static void raw_release(int fd, unsigned mid)
+{
+	unsigned char rel[2] = {(unsigned char)(mid >> 8), (unsigned char)mid}, comp[4];
+	send_packet(fd, 0x62, rel, 2);
+	read_exactly(fd, comp, 4);
+	assert_int_equal(comp[0], 0x70);
+}
+
+static void pause_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+static void no_error_report(void)
+{
+	struct eb_message *m = eb_client_next(errors, QUIET_MS);
+	if (m)
+		fail_msg("unexpected report %s on %s", (char *)m->payload, m->topic);
+}
+
+/*
+ * Mosquitto 2.0 lets another user connect with an admin's client id: an
+ * earlier verdict for the same bytes must not carry over to that user.
+ */
+static void test_qos2_verdicts_never_pass_to_another_user(void **state)
+{
+	(void)state;
+	char topic[128];
+	command_topic(topic, sizeof(topic), "qos2id01");
+	int fd = raw_connect("shared-id", "admin");
+	raw_publish_qos2(fd, topic, "cd=5,rs=1", 1, false);
+	raw_release(fd, 1);
+	battery_receives("qos2id01", "cd=5,rs=1");
+	close(fd);
+
+	fd = raw_connect("shared-id", "intruder");
+	raw_publish_qos2(fd, topic, "cd=5,rs=1", 2, false);
+	raw_release(fd, 2);
+	battery_receives_nothing();
+	struct eb_message *m = eb_client_next(errors, 2000);
+	assert_non_null(m);
+	expect_in(m->payload, "cd=5 is dangerous");
+	expect_in(m->payload, "\"user\":\"intruder\"");
+	eb_message_free(m);
+	close(fd);
+}
+
+/* A new identical command at QoS 2 meets the rate limit and is normalised, as at QoS 1. */
+static void test_qos2_commands_meet_the_rate_limit_and_normalisation(void **state)
+{
+	(void)state;
+	char topic[128];
+	command_topic(topic, sizeof(topic), "qos2rate");
+	int passed = 0;
+	for (int i = 0; i < 10; i++)
+		passed += eb_client_publish(app, topic, "cd=16,cp=900", 12, 2, false, NULL) == 0;
+	assert_int_equal(passed, 1);
+	battery_receives("qos2rate", "cd=16,cp=900");
+	battery_receives_nothing();
+	/* The nine may be retransmissions of the first, which passed: refused without a report. */
+	no_error_report();
+	/* The same time period twice, one interval apart: both reach the battery zero-padded. */
+	const char *period = "cd=3,md=1,nm=1,bt=8:30,et=20:30,wk=1,vv=123,as=0";
+	command_topic(topic, sizeof(topic), "qos2norm");
+	for (int i = 0; i < 2; i++) {
+		pause_ms(1100);
+		assert_int_equal(eb_client_publish(app, topic, period, (int)strlen(period), 2, false, NULL), 0);
+		battery_receives("qos2norm", "cd=3,md=1,nm=1,bt=08:30,et=20:30,wk=1,vv=123,as=0");
+	}
+	no_error_report();
+}
+
+/*
+ * A genuine retransmission (DUP, same packet id, before PUBREL) is delivered
+ * once, normalised, whether it comes within the rate interval or after it;
+ * and it is not reported as a refusal.
+ */
+static void test_qos2_retransmission_delivers_the_first_copy_once(void **state)
+{
+	(void)state;
+	const char *period = "cd=3,md=1,nm=2,bt=8:30,et=20:30,wk=1,vv=123,as=0";
+	const char *normalised = "cd=3,md=1,nm=2,bt=08:30,et=20:30,wk=1,vv=123,as=0";
+	char topic[128];
+	int fd = raw_connect("dup-sender", "app");
+	for (int later = 0; later < 2; later++) {
+		char id[16];
+		snprintf(id, sizeof(id), "qos2dup%d", later);
+		command_topic(topic, sizeof(topic), id);
+		raw_publish_qos2(fd, topic, period, 7, false);
+		if (later)
+			pause_ms(1100); /* past the interval: the gate passes it again, the broker keeps one */
+		raw_publish_qos2(fd, topic, period, 7, true); /* the client did not see the PUBREC */
+		raw_release(fd, 7);
+		battery_receives(id, normalised);
+		battery_receives_nothing();
+		no_error_report();
+	}
+	close(fd);
+}
+
+/* ---- sizes: quoted, never copied whole ---- */
+
+static void test_large_commands_and_replies_are_quoted_not_copied(void **state)
+{
+	(void)state;
+	size_t big = 1 << 20;
+	char *payload = malloc(big);
+	assert_non_null(payload);
+	memset(payload, 0x01, big); /* each control byte would take six bytes in JSON */
+	char topic[128];
+	command_topic(topic, sizeof(topic), "size01");
+	assert_int_equal(eb_client_publish(app, topic, payload, (int)big, 1, false, NULL), MQTT_RC_NOT_AUTHORIZED);
+	struct eb_message *m = eb_client_next(errors, 3000);
+	assert_non_null(m);
+	assert_true(m->payloadlen < 2048);
+	expect_in(m->payload, "\"command_bytes\":1048576");
+	expect_in(m->payload, "command longer than 256 bytes");
+	eb_message_free(m);
+	battery_receives_nothing();
+
+	/* A reply: up to 8 KiB delivered and its text quoted; beyond, not delivered at all. */
+	struct eb_client *watcher = connect_as(NULL, NULL);
+	assert_true(eb_client_subscribe(watcher, "hame_energy/HMG-50/device/size01/ctrl", 1) >= 0);
+	assert_true(eb_client_subscribe(watcher, "venus/HMG-50/size01/reply", 1) >= 0);
+	assert_int_equal(eb_client_publish(battery, "hame_energy/HMG-50/device/size01/ctrl", payload, 8192, 1, false,
+					   NULL),
+			 0);
+	for (int i = 0; i < 2; i++) { /* the reply and its JSON, in either order */
+		m = eb_client_next(watcher, 2000);
+		assert_non_null(m);
+		if (strcmp(m->topic, "venus/HMG-50/size01/reply") == 0) {
+			assert_true(m->payloadlen < 2048);
+			expect_in(m->payload, "\"raw_bytes\":8192");
+		} else {
+			assert_int_equal(m->payloadlen, 8192);
+		}
+		eb_message_free(m);
+	}
+	assert_int_equal(eb_client_publish(battery, "hame_energy/HMG-50/device/size01/ctrl", payload, 8193, 1, false,
+					   NULL),
+			 MQTT_RC_NOT_AUTHORIZED);
+	m = eb_client_next(watcher, QUIET_MS);
+	if (m)
+		fail_msg("a reply over 8 KiB got through to %s", m->topic);
+	eb_client_disconnect(watcher);
+	free(payload);
+}
+
+/* ---- bounds ---- */
+
+/*
+ * Invented battery ids get no retained state beyond the table's bound, and
+ * never push out a battery in use.
+ */
+static void test_invented_batteries_get_no_state_beyond_the_bound(void **state)
+{
+	(void)state;
+	struct eb_broker b;
+	assert_int_equal(eb_broker_start(&b, "plugin_opt_stats_interval 1\n"), 0);
+	struct eb_client *dev = eb_client_simple(b.port, "dev", NULL, MQTT_PROTOCOL_V5);
+	struct eb_client *watch = eb_client_simple(b.port, "watch", NULL, MQTT_PROTOCOL_V5);
+	assert_true(eb_client_subscribe(watch, "venus/+/+/state", 1) >= 0);
+	char topic[128];
+	int states = 0;
+	for (int i = 0; i < 40; i++) {
+		snprintf(topic, sizeof(topic), "hame_energy/HMG-50/device/fake%02d/ctrl", i);
+		assert_int_equal(eb_client_publish_str(dev, topic, "cel_c=50", 1), 0);
+	}
+	struct eb_message *m;
+	while ((m = eb_client_next(watch, 1000)) != NULL) {
+		states++;
+		eb_message_free(m);
+	}
+	assert_int_equal(states, 32);
+	/* A battery in the table is still translated; a newcomer is not. */
+	assert_int_equal(eb_client_publish_str(dev, "hame_energy/HMG-50/device/fake05/ctrl", "cel_c=51", 1), 0);
+	m = eb_client_next(watch, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->topic, "venus/HMG-50/fake05/state");
+	eb_message_free(m);
+	assert_int_equal(eb_client_publish_str(dev, "hame_energy/HMG-50/device/newcomer/ctrl", "cel_c=51", 1), 0);
+	m = eb_client_next(watch, QUIET_MS);
+	if (m)
+		fail_msg("a state for %s beyond the bound", m->topic);
+	struct eb_client *stats = eb_client_simple(b.port, "stats", NULL, MQTT_PROTOCOL_V5);
+	assert_true(eb_client_subscribe(stats, "energy-bridge/stats", 0) >= 0);
+	bool counted = false;
+	for (int tries = 0; tries < 3 && !counted; tries++) {
+		m = eb_client_next_on(stats, "energy-bridge/stats", 2500);
+		assert_non_null(m);
+		counted = strstr(m->payload, "\"devices_untracked\":9") != NULL;
+		eb_message_free(m);
+	}
+	assert_true(counted);
+	eb_client_disconnect(stats);
+	eb_client_disconnect(watch);
+	eb_client_disconnect(dev);
+	assert_int_equal(eb_broker_stop(&b), 0);
+}
+
+/* ---- user names ---- */
+
+/*
+ * Without a password_file Mosquitto keeps whatever user name a client
+ * claims; the plugin sees only the name. With admin users configured, the
+ * broker must then refuse a client that claims a name (anonymous ones still
+ * get in, and are never admins).
+ */
+static void test_admin_names_must_be_authenticated(void **state)
+{
+	(void)state;
+	struct eb_broker b;
+	assert_int_equal(eb_broker_start(&b, "plugin_opt_venus_admin_users admin\n"), 0);
+	int reason = -1;
+	struct eb_client_options claim = {.id = "claimer", .username = "admin", .protocol = MQTT_PROTOCOL_V5};
+	struct eb_client *c = eb_client_connect(b.port, &claim, &reason);
+	if (c)
+		fail_msg("a client claiming the admin's name got in without a password_file");
+	assert_int_equal(reason, MQTT_RC_NOT_AUTHORIZED);
+	struct eb_client *anonymous = eb_client_simple(b.port, "anon", NULL, MQTT_PROTOCOL_V5);
+	assert_non_null(anonymous);
+	eb_client_disconnect(anonymous);
+	char *log = eb_broker_log(&b);
+	assert_non_null(strstr(log, "gets in only when the password_file (or an auth plugin) accepts the name"));
+	free(log);
+	assert_int_equal(eb_broker_stop(&b), 0);
+
+	/* Control: without admin users the plugin leaves the names alone. */
+	assert_int_equal(eb_broker_start(&b, ""), 0);
+	c = eb_client_connect(b.port, &claim, &reason);
+	assert_non_null(c);
+	eb_client_disconnect(c);
+	assert_int_equal(eb_broker_stop(&b), 0);
+}
+
 static void test_bad_venus_options_stop_the_broker(void **state)
 {
 	(void)state;
@@ -478,6 +850,12 @@ int main(void)
 		cmocka_unit_test(test_other_vendors_and_types),
 		cmocka_unit_test(test_undescribed_types_are_refused_by_default),
 		cmocka_unit_test(test_polling_and_strict_types),
+		cmocka_unit_test(test_qos2_verdicts_never_pass_to_another_user),
+		cmocka_unit_test(test_qos2_commands_meet_the_rate_limit_and_normalisation),
+		cmocka_unit_test(test_qos2_retransmission_delivers_the_first_copy_once),
+		cmocka_unit_test(test_large_commands_and_replies_are_quoted_not_copied),
+		cmocka_unit_test(test_invented_batteries_get_no_state_beyond_the_bound),
+		cmocka_unit_test(test_admin_names_must_be_authenticated),
 		cmocka_unit_test(test_bad_venus_options_stop_the_broker),
 	};
 	return cmocka_run_group_tests_name("integration_venus", tests, start, stop);

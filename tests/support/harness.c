@@ -337,6 +337,13 @@ struct eb_client *eb_client_connect(int port, const struct eb_client_options *o,
 	c->mosq = mosquitto_new(o->id, true, c);
 	int protocol = o->protocol ? o->protocol : MQTT_PROTOCOL_V311;
 	mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, protocol);
+	/*
+	 * A test client never reconnects by itself: a connection the broker
+	 * closed (a takeover, a refusal) stays closed, and its loop thread waits
+	 * in a cancellable sleep instead of resolving the host again, where
+	 * mosquitto_loop_stop(force) would cut getaddrinfo short and leak.
+	 */
+	mosquitto_reconnect_delay_set(c->mosq, 3600, 3600, false);
 	mosquitto_connect_v5_callback_set(c->mosq, on_connect);
 	mosquitto_publish_v5_callback_set(c->mosq, on_publish);
 	mosquitto_subscribe_v5_callback_set(c->mosq, on_subscribe);

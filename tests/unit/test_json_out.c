@@ -178,6 +178,30 @@ static void test_text_prefix_is_bounded_with_the_length(void **state)
 	json_out_free(&o);
 }
 
+/* After one large document the buffer goes back to nothing; a small one keeps its memory. */
+static void test_shrink_gives_large_buffers_back(void **state)
+{
+	(void)state;
+	struct json_out o;
+	json_out_init(&o);
+	json_out_string(&o, "small");
+	size_t small_cap = o.cap;
+	json_out_shrink(&o, 4096);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.cap, small_cap); /* kept for the next document */
+	for (int i = 0; i < 10000; i++)
+		json_out_string(&o, "0123456789");
+	assert_true(o.cap > 100000);
+	json_out_shrink(&o, 4096);
+	assert_int_equal(o.cap, 0);
+	assert_int_equal(o.len, 0);
+	assert_false(json_out_failed(&o));
+	/* It is usable again at once. */
+	json_out_string(&o, "again");
+	assert_string_equal(o.buf, "\"again\"");
+	json_out_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_documents_share_one_buffer),
 		cmocka_unit_test(test_large_documents_grow),
 		cmocka_unit_test(test_text_prefix_is_bounded_with_the_length),
+		cmocka_unit_test(test_shrink_gives_large_buffers_back),
 	};
 	return cmocka_run_group_tests_name("json_out", tests, NULL, NULL);
 }

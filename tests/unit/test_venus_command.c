@@ -65,8 +65,28 @@ static void test_vendor_time_period_is_zero_padded(void **state)
 static void test_sender_order_and_spelling_are_kept(void **state)
 {
 	(void)state;
-	check_pass("cd=03,as=1,vv=-0,wk=001,et=9:05,bt=7:00,nm=2,md=01",
-		   "cd=03,as=1,vv=-0,wk=001,et=09:05,bt=07:00,nm=2,md=01", 3, VENUS_SETTING);
+	check_pass("cd=03,as=1,vv=-0,wk=1,et=9:05,bt=7:00,nm=2,md=1",
+		   "cd=03,as=1,vv=-0,wk=1,et=09:05,bt=07:00,nm=2,md=1", 3, VENUS_SETTING);
+}
+
+/* A value the gate checked as 16 must not reach a battery that might read 016 otherwise. */
+static void test_refuses_leading_zeros_but_the_vendors_cd(void **state)
+{
+	(void)state;
+	check_refused("cd=016,cp=800", "cd must be written without leading zeros");
+	check_refused("cd=001", "cd must be written without leading zeros");
+	check_refused("cd=16,cp=0800", "cp must be written without leading zeros");
+	check_refused("cd=3,md=1,nm=0,bt=8:30,et=20:30,wk=001,vv=1,as=0", "wk must be written without leading zeros");
+	check_refused("cd=3,md=01,nm=0,bt=8:30,et=20:30,wk=1,vv=1,as=0", "md must be written without leading zeros");
+	check_refused("cd=3,md=1,nm=0,bt=8:30,et=20:30,wk=1,vv=-05,as=0", "vv must be written without leading zeros");
+	check_refused("cd=2,md=00", "md must be written without leading zeros");
+	check_refused("cd=20,le=05,url=abcde", "le must be written without leading zeros");
+	/* Positive controls: the vendor's "cd=01", a lone zero, and the same values without zeros. */
+	check_pass("cd=01", "cd=01", 1, VENUS_READ);
+	check_pass("cd=09,ot=0", "cd=09,ot=0", 9, VENUS_DANGEROUS);
+	check_pass("cd=16,cp=800", "cd=16,cp=800", 16, VENUS_SETTING);
+	check_pass("cd=2,md=0", "cd=2,md=0", 2, VENUS_SETTING);
+	check_pass("cd=20,le=5,url=abcde", "cd=20,le=5,url=abcde", 20, VENUS_DANGEROUS);
 }
 
 static void test_vendor_trading_prices(void **state)
@@ -201,7 +221,8 @@ static void test_refuses_malformed_integers(void **state)
 	check_refused("cd=16,cp=800.0", "cp must be an integer");
 	check_refused("cd=16,cp=-", "cp must be an integer");
 	check_refused("cd=16,cp=0x300", "cp must be an integer");
-	check_refused("cd=16,cp=00000000000800", "cp has too many digits");
+	check_refused("cd=16,cp=00000000000800", "cp must be written without leading zeros");
+	check_refused("cd=16,cp=0000000800", "cp must be written without leading zeros");
 	check_refused("cd=16,cp=99999999999999999999999999999999999999", "cp has too many digits");
 	check_refused("cd=3,md=2,id=1,in=99999999999,on=1", "in has too many digits");
 	check_refused("cd=3,md=2,id=1,in=2147483648,on=1", "in must be within -2147483648..2147483647");
@@ -418,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_vendor_working_modes),
 		cmocka_unit_test(test_vendor_time_period_is_zero_padded),
 		cmocka_unit_test(test_sender_order_and_spelling_are_kept),
+		cmocka_unit_test(test_refuses_leading_zeros_but_the_vendors_cd),
 		cmocka_unit_test(test_vendor_trading_prices),
 		cmocka_unit_test(test_vendor_clock),
 		cmocka_unit_test(test_vendor_dangerous_commands),

@@ -105,37 +105,49 @@ static void test_identical_reads_collapse_within_the_interval(void **state)
 	assert_int_equal(admit(g, "d", "cd=19", 1700), VENUS_GATE_PASS);
 }
 
-static void test_table_is_bounded_least_recently_used_goes(void **state)
+static void test_table_is_bounded_only_idle_entries_make_room(void **state)
 {
 	(void)state;
 	struct venus_gate small;
 	assert_true(venus_gate_init(&small, 2, 1000));
 	assert_int_equal(admit(&small, "A", "cd=16,cp=800", 0), VENUS_GATE_PASS);
-	assert_int_equal(admit(&small, "B", "cd=16,cp=800", 0), VENUS_GATE_PASS);
-	/* Touching A makes B the least recently used. */
-	assert_int_equal(admit(&small, "A", "cd=16,cp=800", 10), VENUS_GATE_TOO_FAST);
-	assert_int_equal(admit(&small, "C", "cd=16,cp=800", 20), VENUS_GATE_PASS);
+	assert_int_equal(admit(&small, "B", "cd=16,cp=800", 10), VENUS_GATE_PASS);
+	/* Both still limit their battery: a third is refused, and neither is forgotten. */
+	assert_int_equal(admit(&small, "C", "cd=16,cp=800", 20), VENUS_GATE_BUSY);
+	assert_int_equal(admit(&small, "C", "cd=1", 20), VENUS_GATE_BUSY);
 	assert_int_equal(admit(&small, "A", "cd=16,cp=800", 30), VENUS_GATE_TOO_FAST);
-	/* B was forgotten, so it is not limited; now C is the oldest and goes. */
-	assert_int_equal(admit(&small, "B", "cd=16,cp=800", 40), VENUS_GATE_PASS);
-	assert_int_equal(admit(&small, "A", "cd=16,cp=800", 50), VENUS_GATE_TOO_FAST);
-	assert_int_equal(admit(&small, "C", "cd=16,cp=800", 60), VENUS_GATE_PASS);
+	assert_int_equal(admit(&small, "B", "cd=16,cp=800", 30), VENUS_GATE_TOO_FAST);
+	/* Once A's interval has passed, A limits nothing and makes room for C. */
+	assert_int_equal(admit(&small, "C", "cd=16,cp=800", 1000), VENUS_GATE_PASS);
+	assert_int_equal(admit(&small, "B", "cd=16,cp=800", 1001), VENUS_GATE_TOO_FAST);
+	assert_int_equal(admit(&small, "C", "cd=16,cp=800", 1002), VENUS_GATE_TOO_FAST);
+	/* A read within the interval holds an entry as well (it collapses the same read). */
+	assert_int_equal(admit(&small, "B", "cd=1", 1500), VENUS_GATE_PASS);
+	assert_int_equal(admit(&small, "D", "cd=16,cp=800", 1600), VENUS_GATE_BUSY);
+	assert_int_equal(admit(&small, "B", "cd=1", 1700), VENUS_GATE_DUPLICATE_READ);
 	assert_int_equal(small.capacity, 2);
 	venus_gate_free(&small);
 }
 
-static void test_many_devices_stay_within_capacity(void **state)
+/* The attack: commands to invented batteries must not reset a real battery's limit. */
+static void test_invented_batteries_never_reset_a_real_ones_limit(void **state)
 {
 	struct venus_gate *g = *state;
 	assert_int_equal(g->capacity, VENUS_GATE_DEFAULT_CAPACITY);
+	assert_int_equal(admit(g, "HMG-50/real", "cd=16,cp=800", 0), VENUS_GATE_PASS);
 	char key[32];
+	int busy = 0;
 	for (int i = 0; i < 1000; i++) {
-		snprintf(key, sizeof(key), "HMG-50/%d", i);
-		assert_int_equal(admit(g, key, "cd=16,cp=800", i), VENUS_GATE_PASS);
+		snprintf(key, sizeof(key), "HMG-50/fake%d", i);
+		enum venus_gate_result r = admit(g, key, "cd=16,cp=800", 1 + i / 100);
+		assert_true(r == VENUS_GATE_PASS || r == VENUS_GATE_BUSY);
+		busy += r == VENUS_GATE_BUSY;
 	}
-	/* The newest are remembered, the oldest were forgotten. */
-	assert_int_equal(admit(g, "HMG-50/999", "cd=16,cp=800", 1000), VENUS_GATE_TOO_FAST);
-	assert_int_equal(admit(g, "HMG-50/0", "cd=16,cp=800", 1000), VENUS_GATE_PASS);
+	assert_int_equal(busy, 1000 - (VENUS_GATE_DEFAULT_CAPACITY - 1));
+	assert_int_equal(admit(g, "HMG-50/real", "cd=16,cp=900", 500), VENUS_GATE_TOO_FAST);
+	/* Positive control: after the interval, the table serves new batteries again. */
+	assert_int_equal(admit(g, "HMG-50/new", "cd=16,cp=800", 1011), VENUS_GATE_PASS);
+	assert_int_equal(admit(g, "HMG-50/real", "cd=16,cp=900", 1011), VENUS_GATE_PASS);
 	assert_int_equal(g->capacity, VENUS_GATE_DEFAULT_CAPACITY);
 }
 
@@ -226,8 +238,8 @@ int main(void)
 						teardown_gate),
 		cmocka_unit_test_setup_teardown(test_identical_reads_collapse_within_the_interval,
 						setup_gate, teardown_gate),
-		cmocka_unit_test(test_table_is_bounded_least_recently_used_goes),
-		cmocka_unit_test_setup_teardown(test_many_devices_stay_within_capacity, setup_gate,
+		cmocka_unit_test(test_table_is_bounded_only_idle_entries_make_room),
+		cmocka_unit_test_setup_teardown(test_invented_batteries_never_reset_a_real_ones_limit, setup_gate,
 						teardown_gate),
 		cmocka_unit_test_setup_teardown(test_long_keys_are_told_apart, setup_gate, teardown_gate),
 		cmocka_unit_test_setup_teardown(test_clock_going_back_does_not_block, setup_gate,

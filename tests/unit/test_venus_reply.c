@@ -97,17 +97,32 @@ static void test_other_replies_are_strings(void **state)
 static void test_unreadable_replies_are_kept_as_text(void **state)
 {
 	(void)state;
-	render("hello", "{\"raw\":\"hello\"}");
+	render("hello", "{\"raw\":\"hello\",\"raw_bytes\":5}");
 	assert_int_equal(reply.kind, VENUS_REPLY_OTHER);
 	assert_int_equal(reply.ignored, 1);
 	assert_string_equal(reply.note, "segment at offset 0 has no '='");
-	render("{\"a\":1}", "{\"raw\":\"{\\\"a\\\":1}\"}");
+	render("{\"a\":1}", "{\"raw\":\"{\\\"a\\\":1}\",\"raw_bytes\":7}");
 	render("", "{}");
 	/* Stray commas are not counted as skipped segments, but nothing was read. */
-	render(",,,", "{\"raw\":\",,,\"}");
+	render(",,,", "{\"raw\":\",,,\",\"raw_bytes\":3}");
 	assert_int_equal(reply.ignored, 0);
 	assert_int_equal(reply.count, 0);
 	render_bytes(NULL, 10, "{}");
+}
+
+/* A long reply without pairs is quoted, not copied: its JSON stays small whatever its size. */
+static void test_raw_text_is_quoted_not_copied(void **state)
+{
+	(void)state;
+	static char text[8192];
+	memset(text, '\x01', sizeof(text)); /* each control byte would take six bytes escaped */
+	venus_reply_parse(text, sizeof(text), &reply);
+	struct json_out o;
+	json_out_init(&o);
+	assert_true(venus_reply_render(&reply, &o));
+	assert_true(o.len < VENUS_REPLY_RAW_QUOTE * 6 + 64);
+	assert_non_null(strstr(o.buf, "\"raw_bytes\":8192}"));
+	json_out_free(&o);
 }
 
 static void test_bad_segments_are_skipped_and_counted(void **state)
@@ -143,7 +158,7 @@ static void test_text_is_made_valid_utf8(void **state)
 	render("x=\xc3", "{\"x\":\"\xef\xbf\xbd\"}");
 	render("x=\xc0\xaf", "{\"x\":\"\xef\xbf\xbd\xef\xbf\xbd\"}");
 	render("x=\xed\xa0\x80!", "{\"x\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!\"}");
-	render("\xff\xfe", "{\"raw\":\"\xef\xbf\xbd\xef\xbf\xbd\"}");
+	render("\xff\xfe", "{\"raw\":\"\xef\xbf\xbd\xef\xbf\xbd\",\"raw_bytes\":2}");
 }
 
 static void test_signed_integers(void **state)
@@ -204,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_get_power_replies),
 		cmocka_unit_test(test_other_replies_are_strings),
 		cmocka_unit_test(test_unreadable_replies_are_kept_as_text),
+		cmocka_unit_test(test_raw_text_is_quoted_not_copied),
 		cmocka_unit_test(test_bad_segments_are_skipped_and_counted),
 		cmocka_unit_test(test_pairs_are_bounded),
 		cmocka_unit_test(test_text_is_made_valid_utf8),
