@@ -1,7 +1,7 @@
 /*
  * ha_discovery: the Home Assistant MQTT discovery messages of the plugin's
  * devices (a wall connector, the TWC load sharing, a Venus battery, an MPPT
- * controller).
+ * controller, a PMS battery pack, an inverter).
  *
  * For one device it writes every (topic, config JSON) pair that Home
  * Assistant reads under <ha prefix>/<component>/<node_id>/<object_id>/config,
@@ -41,6 +41,8 @@ struct ha_discovery_topics {
 	const char *venus_prefix;	/* plugin_opt_venus_state_prefix: "venus" */
 	const char *mppt_prefix;	/* plugin_opt_mppt_output_prefix: "monitoring.mppt" */
 	const char *availability;	/* the plugin's availability topic; devices' are below it */
+	const char *pms_prefix;		/* plugin_opt_pms_output_prefix: "monitoring.pms" */
+	const char *inverter_prefix;	/* plugin_opt_inverter_output_prefix: "monitoring.inverter" */
 };
 
 struct ha_discovery_message {
@@ -88,6 +90,18 @@ bool ha_discovery_hame(struct ha_discovery_set *s, const struct ha_discovery_top
 /* One MPPT controller with pv_count PV strings (1-4) and load_count load outputs (1-2). */
 bool ha_discovery_mppt(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *mppt_id,
 		       unsigned pv_count, unsigned load_count);
+
+/*
+ * One battery pack of a PMS. Every pack of a PMS publishes on the PMS's
+ * topic, told apart by pack_id: each entity keeps its last value when a
+ * message of another pack arrives. No state of charge: the messages carry
+ * none, and the pack's volts do not give one without knowing its chemistry.
+ */
+bool ha_discovery_pms_pack(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *pms_id,
+			   const char *pack_id);
+/* One inverter with pv_count PV strings (1-4), load_count loads (1-2) and phase_count grid phases (1-3). */
+bool ha_discovery_inverter(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *inverter_id,
+			   unsigned pv_count, unsigned load_count, unsigned phase_count);
 
 /*
  * The devices' own availability topics: <availability>/twc/<ID> and

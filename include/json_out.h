@@ -70,6 +70,11 @@ void json_out_number(struct json_out *o, double v);
 void json_out_int(struct json_out *o, long long v);
 void json_out_bool(struct json_out *o, bool v);
 void json_out_null(struct json_out *o);
+/*
+ * Appends text exactly as given, commas included: for writers of fixed
+ * fragments (`,"volts":`) that state the structure themselves.
+ */
+void json_out_verbatim(struct json_out *o, const char *text, size_t n);
 /* Appends already-valid JSON text as one value. */
 void json_out_raw_value(struct json_out *o, const char *json, size_t n);
 

@@ -27,6 +27,8 @@ static const size_t plugin_option_count = sizeof(plugin_options) / sizeof(plugin
 static const struct option_table tables[] = {
 	{plugin_options, &plugin_option_count, 0},
 	{mppt_options, &mppt_option_count, FIELD(mppt)},
+	{pms_options, &pms_option_count, FIELD(pms)},
+	{inverter_options, &inverter_option_count, FIELD(inverter)},
 	{venus_options, &venus_option_count, FIELD(venus)},
 	{twc_options, &twc_option_count, FIELD(twc)},
 	{ha_options, &ha_option_count, FIELD(ha)},
@@ -46,13 +48,26 @@ static const struct eb_option *find_option(struct eb_config *c, const char *key,
 	return NULL;
 }
 
+/* <request topic>/<leaf>, the topics a telemetry dataset derives from its request topic. */
+static int derive(char **topic, const char *request_topic, const char *leaf, char *err, size_t errsz)
+{
+	free(*topic);
+	if (asprintf(topic, "%s/%s", request_topic, leaf) < 0) {
+		*topic = NULL;
+		return eb_error(err, errsz, "out of memory");
+	}
+	return 0;
+}
+
 /* What single options cannot check on their own. */
 static int check_combinations(struct eb_config *c, char *err, size_t errsz)
 {
-	struct eb_mppt_config *m = &c->mppt;
-	const char *owned[] = {m->output_prefix, m->request_topic, c->venus.state_prefix, c->twc.prefix,
-			       c->stats_topic, c->ha.prefix};
+	const char *owned[] = {c->mppt.output_prefix, c->mppt.request_topic, c->pms.output_prefix,
+			       c->pms.request_topic, c->inverter.output_prefix, c->inverter.request_topic,
+			       c->venus.state_prefix, c->twc.prefix, c->stats_topic, c->ha.prefix};
 	const char *owner[] = {"plugin_opt_mppt_output_prefix", "plugin_opt_mppt_request_topic",
+			       "plugin_opt_pms_output_prefix", "plugin_opt_pms_request_topic",
+			       "plugin_opt_inverter_output_prefix", "plugin_opt_inverter_request_topic",
 			       "plugin_opt_venus_state_prefix", "plugin_opt_twc_prefix", "plugin_opt_stats_topic",
 			       "plugin_opt_ha_prefix"};
 	size_t n = sizeof(owned) / sizeof(owned[0]);
@@ -64,12 +79,12 @@ static int check_combinations(struct eb_config *c, char *err, size_t errsz)
 						"got '%s' and '%s'",
 						owner[i], owner[k], owned[i], owned[k]);
 	c->twc.enabled = c->twc.port[0] != '\0';
-	free(m->errors_topic);
-	if (asprintf(&m->errors_topic, "%s/errors", m->request_topic) < 0) {
-		m->errors_topic = NULL;
-		return eb_error(err, errsz, "out of memory");
-	}
-	return 0;
+	struct eb_telemetry_config *sets[] = {&c->mppt, &c->pms, &c->inverter};
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		if (derive(&sets[i]->errors_topic, sets[i]->request_topic, "errors", err, errsz) != 0)
+			return -1;
+	/* Only pms has a CSV form (docs/sundaya.md). */
+	return derive(&c->pms.csv_topic, c->pms.request_topic, "csv", err, errsz);
 }
 
 int eb_config_load(struct eb_config *c, const struct mosquitto_opt *opts, int count, char *err, size_t errsz)
@@ -101,6 +116,10 @@ void eb_config_free(struct eb_config *c)
 	for (size_t t = 0; t < TABLE_COUNT; t++)
 		for (size_t i = 0; i < *tables[t].count; i++)
 			eb_option_free((char *)c + tables[t].base, &tables[t].rows[i]);
-	free(c->mppt.errors_topic);
-	c->mppt.errors_topic = NULL;
+	struct eb_telemetry_config *sets[] = {&c->mppt, &c->pms, &c->inverter};
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		free(sets[i]->errors_topic);
+		free(sets[i]->csv_topic);
+		sets[i]->errors_topic = sets[i]->csv_topic = NULL;
+	}
 }

@@ -31,7 +31,7 @@ struct eb_config {
 	bool acl_guard;		/* refuse writes (wills too) to plugin topics in the ACL check */
 	char *stats_topic;
 	long stats_interval;	/* seconds; 0: no statistics */
-	struct eb_mppt_config mppt;
+	struct eb_telemetry_config mppt, pms, inverter;	/* the Sundaya telemetry datasets */
 	struct eb_venus_config venus;
 	struct eb_twc_config twc;
 	struct eb_ha_config ha;

@@ -34,7 +34,7 @@ static int refuse_forgery(struct eb_plugin *p, const struct mosquitto_evt_messag
 static bool plugin_owns_topic(const struct eb_plugin *p, const char *topic)
 {
 	return strcmp(topic, p->cfg.stats_topic) == 0 || ha_bridge_owns_topic(&p->ha, topic) ||
-	       (p->cfg.mppt.enabled && mppt_bridge_owns_topic(&p->mppt, topic)) ||
+	       telemetry_bridge_owns_topic(&p->telemetry, topic) ||
 	       (p->cfg.venus.enabled && venus_bridge_owns_topic(&p->venus, topic)) ||
 	       (p->cfg.twc.enabled && twc_bridge_owns_topic(&p->twc, topic));
 }
@@ -49,9 +49,9 @@ static int on_message(int event, void *event_data, void *userdata)
 	if (plugin_owns_topic(p, ed->topic))
 		return refuse_forgery(p, ed);
 	ha_bridge_on_message(&p->ha, ed); /* Home Assistant's own status: availability again */
-	if (p->cfg.mppt.enabled && strcmp(ed->topic, p->cfg.mppt.request_topic) == 0)
-		return mppt_bridge_on_request(&p->mppt, ed);
 	int verdict;
+	if (telemetry_bridge_on_message(&p->telemetry, ed, &verdict))
+		return verdict;
 	if (p->cfg.venus.enabled && venus_bridge_on_message(&p->venus, ed, &verdict))
 		return verdict;
 	if (p->cfg.twc.enabled && twc_bridge_on_message(&p->twc, ed, &verdict))
@@ -203,22 +203,24 @@ static int start_jobs(struct eb_plugin *p, char *err, size_t errsz)
 		.twc_prefix = c->twc.prefix,
 		.venus_state_prefix = c->venus.state_prefix,
 		.mppt_output_prefix = c->mppt.output_prefix,
+		.pms_output_prefix = c->pms.output_prefix,
+		.inverter_output_prefix = c->inverter.output_prefix,
 		.twc_master_id = (unsigned)c->twc.master_id,
 		.twc_refresh_s = c->twc.refresh,
 		.venus_poll_interval_s = c->venus.enabled ? c->venus.poll_interval : 0,
 	};
-	if (mppt_bridge_start(&p->mppt, &c->mppt, err, errsz) != 0 ||
+	if (telemetry_bridge_start(&p->telemetry, &c->mppt, &c->pms, &c->inverter, err, errsz) != 0 ||
 	    venus_bridge_start(&p->venus, &c->venus, err, errsz) != 0 ||
 	    twc_bridge_start(&p->twc, &c->twc, err, errsz) != 0 || ha_bridge_start(&p->ha, &ha_setup, err, errsz) != 0)
 		return -1;
 	/* One limiter for every log line a client can cause, whichever job it reaches. */
 	log_limit_init(&p->refusal_log);
-	p->mppt.refusal_log = &p->refusal_log;
+	p->telemetry.refusal_log = &p->refusal_log;
 	p->venus.refusal_log = &p->refusal_log;
 	p->twc.refusal_log = &p->refusal_log;
 	if (p->ha.enabled) {
 		struct eb_device_observer ha = {ha_bridge_on_device, &p->ha};
-		p->mppt.observer = ha;
+		p->telemetry.observer = ha;
 		p->venus.observer = ha;
 		p->twc.observer = ha;
 	}
@@ -229,7 +231,7 @@ static void free_plugin(struct eb_plugin *p)
 {
 	ha_bridge_stop(&p->ha);
 	twc_bridge_stop(&p->twc);
-	mppt_bridge_stop(&p->mppt);
+	telemetry_bridge_stop(&p->telemetry);
 	venus_bridge_stop(&p->venus);
 	eb_config_free(&p->cfg);
 	free(p);
@@ -280,6 +282,12 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 	if (p->cfg.mppt.enabled)
 		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: mppt: translating %s into %s/<mppt_id>",
 				     p->cfg.mppt.request_topic, p->cfg.mppt.output_prefix);
+	if (p->cfg.pms.enabled)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: pms: translating %s and %s into %s/<pms_id>",
+				     p->cfg.pms.request_topic, p->cfg.pms.csv_topic, p->cfg.pms.output_prefix);
+	if (p->cfg.inverter.enabled)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: inverter: translating %s into %s/<inverter_id>",
+				     p->cfg.inverter.request_topic, p->cfg.inverter.output_prefix);
 	if (p->cfg.venus.enabled)
 		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: venus: gating commands for %s, state under %s/",
 				     p->cfg.venus.vendors, p->cfg.venus.state_prefix);

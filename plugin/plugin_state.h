@@ -13,7 +13,7 @@
 #include "config.h"
 #include "ha_bridge.h"
 #include "log_limit.h"
-#include "mppt_bridge.h"
+#include "telemetry_bridge.h"
 #include "twc_bridge.h"
 #include "venus_bridge.h"
 #include "will_watch.h"
@@ -21,7 +21,7 @@
 struct eb_plugin {
 	mosquitto_plugin_id_t *id;
 	struct eb_config cfg;
-	struct mppt_bridge mppt;
+	struct telemetry_bridge telemetry;	/* MPPT, pms and inverter */
 	struct venus_bridge venus;
 	struct twc_bridge twc;
 	struct ha_bridge ha;		/* Home Assistant discovery */

@@ -17,12 +17,15 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 	counter(o, "uptime_s", (uint64_t)((now_ms - p->started_ms) / 1000));
 	counter(o, "forgeries_refused", p->forgeries_refused);
 	counter(o, "log_lines_left_out", p->refusal_log.lines_left_out);
-	if (p->cfg.mppt.enabled) {
-		json_out_key(o, "mppt");
+	for (int i = 0; i < TELEMETRY_DATASETS; i++) {
+		const struct telemetry_dataset *d = &p->telemetry.sets[i];
+		if (!d->cfg || !d->cfg->enabled)
+			continue;
+		json_out_key(o, d->name);
 		json_out_begin_object(o);
-		counter(o, "requests_translated", p->mppt.requests_translated);
-		counter(o, "requests_refused", p->mppt.requests_refused);
-		counter(o, "messages_published", p->mppt.messages_published);
+		counter(o, "requests_translated", d->requests_translated);
+		counter(o, "requests_refused", d->requests_refused);
+		counter(o, "messages_published", d->messages_published);
 		json_out_end_object(o);
 	}
 	if (p->cfg.venus.enabled) {
@@ -71,6 +74,8 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 		counter(o, "wall_connectors", h->twc_count);
 		counter(o, "batteries", h->venus_count);
 		counter(o, "mppt_controllers", h->mppt_count);
+		counter(o, "battery_packs", h->pms_count);
+		counter(o, "inverters", h->inverter_count);
 		counter(o, "devices_not_announced", h->devices_not_announced);
 		json_out_end_object(o);
 	}

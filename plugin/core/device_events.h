@@ -16,7 +16,9 @@
 #include <stdbool.h>
 
 enum eb_device_kind {
-	EB_DEVICE_MPPT,		/* an MPPT controller: id */
+	EB_DEVICE_MPPT,		/* an MPPT controller: id, pv_count, load_count */
+	EB_DEVICE_PMS_PACK,	/* one battery pack of a PMS: id (the PMS), part (the pack) */
+	EB_DEVICE_INVERTER,	/* an inverter: id, pv_count, load_count, phase_count */
 	EB_DEVICE_VENUS,	/* a Hame/Marstek device (Venus, B2500, ...): vendor, type, id, family */
 	EB_DEVICE_TWC_CIRCUIT,	/* the wall connectors' shared circuit: amps */
 	EB_DEVICE_TWC_SLAVE,	/* one wall connector: number */
@@ -24,13 +26,15 @@ enum eb_device_kind {
 
 struct eb_device_event {
 	enum eb_device_kind kind;
-	const char *vendor, *type, *id;	/* Venus: all three; MPPT: id */
+	const char *vendor, *type, *id;	/* Venus: all three; MPPT, PMS, inverter: id */
+	const char *part;		/* a PMS pack: its pack id */
 	unsigned number;		/* a wall connector's TWC id */
 	long amps;			/* the circuit: what the pool may be set to, -1 when not ours to set */
-	unsigned pv_count, load_count;	/* an MPPT controller's strings and loads in its latest sample */
+	unsigned pv_count, load_count;	/* an MPPT controller's or inverter's strings and loads in its latest sample */
+	unsigned phase_count;		/* an inverter's grid phases in its latest sample */
 	bool has_state;			/* Venus: the reply updated the device's retained state */
 	const char *family;		/* Venus: the Hame family ("venus", "b2500", "jupiter", ...); NULL: unknown */
-	const char *source;		/* MPPT: who sent the sample (user name, else client id); may be NULL */
+	const char *source;		/* MPPT, PMS, inverter: who sent the sample (user name, else client id); may be NULL */
 };
 
 struct eb_device_observer {

@@ -193,8 +193,8 @@ void json_out_text_prefix(struct json_out *o, const char *key, const char *s, si
 	json_out_int(o, (long long)n);
 }
 
-/* Writes m / 10^4 in fixed notation without trailing zeros: 551000 -> "55.1". */
-static size_t format_ten_thousandths(long long m, char *buf)
+/* Writes m / 10^decimals in fixed notation without trailing zeros: (551000, 4) -> "55.1". */
+static size_t format_decimals(long long m, int decimals, char *buf)
 {
 	char digits[24];
 	int n = 0;
@@ -202,18 +202,18 @@ static size_t format_ten_thousandths(long long m, char *buf)
 	do {
 		digits[n++] = (char)('0' + u % 10);
 		u /= 10;
-	} while (u || n < 5); /* at least one integer digit before the four decimals */
+	} while (u || n < decimals + 1); /* at least one integer digit before the decimals */
 	size_t len = 0;
 	if (m < 0)
 		buf[len++] = '-';
-	for (int i = n - 1; i >= 4; i--)
+	for (int i = n - 1; i >= decimals; i--)
 		buf[len++] = digits[i];
 	int last = 0; /* the lowest decimal that is not a trailing zero */
-	while (last < 4 && digits[last] == '0')
+	while (last < decimals && digits[last] == '0')
 		last++;
-	if (last < 4) {
+	if (last < decimals) {
 		buf[len++] = '.';
-		for (int i = 3; i >= last; i--)
+		for (int i = decimals - 1; i >= last; i--)
 			buf[len++] = digits[i];
 	}
 	buf[len] = '\0';
@@ -236,7 +236,13 @@ size_t json_format_number(double v, char *buf)
 	if (fabs(v) < 1e11 && fabs(v) >= 1e-4) {
 		double m = nearbyint(v * 10000.0);
 		if (m / 10000.0 == v)
-			return format_ten_thousandths((long long)m, buf);
+			return format_decimals((long long)m, 4, buf);
+		/* Up to eight decimals (a cell's 3.28125 V) by the same argument, while |m| < 10^15. */
+		if (fabs(v) < 1e7) {
+			m = nearbyint(v * 1e8);
+			if (m / 1e8 == v)
+				return format_decimals((long long)m, 8, buf);
+		}
 	}
 	/*
 	 * Any decimal of at most 15 significant digits survives a round trip
@@ -289,6 +295,11 @@ void json_out_null(struct json_out *o)
 {
 	separate(o);
 	append(o, "null", 4);
+}
+
+void json_out_verbatim(struct json_out *o, const char *text, size_t n)
+{
+	append(o, text, n);
 }
 
 void json_out_raw_value(struct json_out *o, const char *json, size_t n)

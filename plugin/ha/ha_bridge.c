@@ -20,8 +20,13 @@ int ha_bridge_start(struct ha_bridge *h, const struct ha_bridge_setup *setup, ch
 	if (!setup->ha->enabled)
 		return 0;
 	h->enabled = true;
-	h->topics = (struct ha_discovery_topics){setup->ha->prefix, setup->twc_prefix, setup->venus_state_prefix,
-						 setup->mppt_output_prefix, HA_AVAILABILITY_TOPIC};
+	h->topics = (struct ha_discovery_topics){.ha_prefix = setup->ha->prefix,
+						 .twc_prefix = setup->twc_prefix,
+						 .venus_prefix = setup->venus_state_prefix,
+						 .mppt_prefix = setup->mppt_output_prefix,
+						 .availability = HA_AVAILABILITY_TOPIC,
+						 .pms_prefix = setup->pms_output_prefix,
+						 .inverter_prefix = setup->inverter_output_prefix};
 	ha_discovery_set_init(&h->set);
 	mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: ha: discovery under %s/, availability on %s",
 			     setup->ha->prefix, HA_AVAILABILITY_TOPIC);
@@ -234,48 +239,86 @@ static uint64_t sender_key(const char *sender)
 	return k;
 }
 
-/* Room for one more controller of this sender: in the table, and in the sender's share of it. */
-static bool mppt_has_room(struct ha_bridge *h, uint64_t sender)
+/* Room for one more device of a sender who has `mine` in the table already: the table's bound and the sender's share. */
+static bool sender_has_room(struct ha_bridge *h, size_t mine, size_t share, size_t count, size_t max, bool *said,
+			    const char *kind)
 {
-	size_t mine = 0;
-	for (size_t i = 0; i < h->mppt_count; i++)
-		mine += h->mppt[i].sender == sender;
-	if (mine < HA_MPPT_PER_SENDER_MAX)
-		return table_has_room(h, h->mppt_count, HA_MPPT_DEVICES_MAX, &h->mppt_full_said, "MPPT controllers");
+	if (mine < share)
+		return table_has_room(h, count, max, said, kind);
 	h->devices_not_announced++;
-	if (!h->mppt_share_said)
-		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: ha: a sender reported more than %d MPPT "
-						       "controllers: its others are not announced until the broker restarts",
-				     HA_MPPT_PER_SENDER_MAX);
-	h->mppt_share_said = true;
+	if (!h->share_said)
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: ha: a sender reported more than %zu %s: its "
+						       "others are not announced until the broker restarts",
+				     share, kind);
+	h->share_said = true;
 	return false;
 }
 
-static void mppt_seen(struct ha_bridge *h, const char *mppt_id, const char *sender, unsigned pv_count,
-		      unsigned load_count)
+/*
+ * An MPPT controller or an inverter: announced at its first sample, again
+ * when a sample shows more strings, loads or phases than announced.
+ */
+static void channels_seen(struct ha_bridge *h, const struct eb_device_event *e)
 {
-	if (strlen(mppt_id) > HA_NAME_MAX)
+	bool mppt = e->kind == EB_DEVICE_MPPT;
+	struct ha_mppt_device *table = mppt ? h->mppt : h->inverter;
+	size_t *count = mppt ? &h->mppt_count : &h->inverter_count;
+	if (strlen(e->id) > HA_NAME_MAX)
 		return;
 	struct ha_mppt_device *d = NULL;
-	for (size_t i = 0; i < h->mppt_count && !d; i++)
-		if (strcmp(h->mppt[i].id, mppt_id) == 0)
-			d = &h->mppt[i];
+	for (size_t i = 0; i < *count && !d; i++)
+		if (strcmp(table[i].id, e->id) == 0)
+			d = &table[i];
 	if (!d) {
-		uint64_t key = sender_key(sender);
-		if (!mppt_has_room(h, key))
+		uint64_t key = sender_key(e->source);
+		size_t mine = 0;
+		for (size_t i = 0; i < *count; i++)
+			mine += table[i].sender == key;
+		if (!sender_has_room(h, mine, HA_MPPT_PER_SENDER_MAX, *count,
+				     mppt ? HA_MPPT_DEVICES_MAX : HA_INVERTER_DEVICES_MAX,
+				     mppt ? &h->mppt_full_said : &h->inverter_full_said,
+				     mppt ? "MPPT controllers" : "inverters"))
 			return;
-		d = &h->mppt[h->mppt_count++];
+		d = &table[(*count)++];
 		*d = (struct ha_mppt_device){.sender = key};
-		snprintf(d->id, sizeof(d->id), "%s", mppt_id);
+		snprintf(d->id, sizeof(d->id), "%s", e->id);
 	}
-	if (pv_count <= d->pv_count && load_count <= d->load_count)
+	if (e->pv_count <= d->pv_count && e->load_count <= d->load_count && e->phase_count <= d->phase_count)
 		return;
-	/* First seen, or with more strings or loads than announced: (re)announce with the most seen. */
-	d->pv_count = pv_count > d->pv_count ? pv_count : d->pv_count;
-	d->load_count = load_count > d->load_count ? load_count : d->load_count;
+	/* First seen, or with more than announced: (re)announce with the most seen. */
+	d->pv_count = e->pv_count > d->pv_count ? e->pv_count : d->pv_count;
+	d->load_count = e->load_count > d->load_count ? e->load_count : d->load_count;
+	d->phase_count = e->phase_count > d->phase_count ? e->phase_count : d->phase_count;
 	char what[LOG_QUOTE_SIZE + 24], quoted[LOG_QUOTE_SIZE];
-	snprintf(what, sizeof(what), "MPPT controller %s", log_quote_str(quoted, mppt_id));
-	publish_set(h, ha_discovery_mppt(&h->set, &h->topics, mppt_id, d->pv_count, d->load_count), what);
+	snprintf(what, sizeof(what), "%s %s", mppt ? "MPPT controller" : "inverter", log_quote_str(quoted, e->id));
+	bool built = mppt ? ha_discovery_mppt(&h->set, &h->topics, e->id, d->pv_count, d->load_count)
+			  : ha_discovery_inverter(&h->set, &h->topics, e->id, d->pv_count, d->load_count,
+						  d->phase_count);
+	publish_set(h, built, what);
+}
+
+static void pms_pack_seen(struct ha_bridge *h, const char *pms_id, const char *pack_id, const char *sender)
+{
+	if (strlen(pms_id) > HA_NAME_MAX || strlen(pack_id) > HA_NAME_MAX)
+		return;
+	for (size_t i = 0; i < h->pms_count; i++)
+		if (strcmp(h->pms[i].pms_id, pms_id) == 0 && strcmp(h->pms[i].pack_id, pack_id) == 0)
+			return;
+	uint64_t key = sender_key(sender);
+	size_t mine = 0;
+	for (size_t i = 0; i < h->pms_count; i++)
+		mine += h->pms[i].sender == key;
+	if (!sender_has_room(h, mine, HA_PMS_PACKS_PER_SENDER_MAX, h->pms_count, HA_PMS_PACKS_MAX, &h->pms_full_said,
+			     "battery packs"))
+		return;
+	struct ha_pms_pack *d = &h->pms[h->pms_count++];
+	*d = (struct ha_pms_pack){.sender = key};
+	snprintf(d->pms_id, sizeof(d->pms_id), "%s", pms_id);
+	snprintf(d->pack_id, sizeof(d->pack_id), "%s", pack_id);
+	char what[2 * LOG_QUOTE_SIZE + 32], quoted_pms[LOG_QUOTE_SIZE], quoted_pack[LOG_QUOTE_SIZE];
+	snprintf(what, sizeof(what), "battery pack %s of PMS %s", log_quote_str(quoted_pack, pack_id),
+		 log_quote_str(quoted_pms, pms_id));
+	publish_set(h, ha_discovery_pms_pack(&h->set, &h->topics, pms_id, pack_id), what);
 }
 
 void ha_bridge_on_device(void *ha_bridge, const struct eb_device_event *event)
@@ -285,7 +328,11 @@ void ha_bridge_on_device(void *ha_bridge, const struct eb_device_event *event)
 		return;
 	switch (event->kind) {
 	case EB_DEVICE_MPPT:
-		mppt_seen(h, event->id, event->source, event->pv_count, event->load_count);
+	case EB_DEVICE_INVERTER:
+		channels_seen(h, event);
+		break;
+	case EB_DEVICE_PMS_PACK:
+		pms_pack_seen(h, event->id, event->part, event->source);
 		break;
 	case EB_DEVICE_VENUS:
 		venus_seen(h, event->vendor, event->type, event->id, event->family, event->has_state);

@@ -4,10 +4,12 @@
  *
  * It observes the jobs through their device events (device_events.h,
  * connected by plugin.c): a wall connector's first status topic, a Venus
- * battery's first state, an MPPT controller's first translated sample. It
+ * battery's first state, an MPPT controller's, a PMS pack's or an inverter's
+ * first translated sample. It
  * then publishes the device's discovery configs
  * (ha_discovery.h) retained, once per device while the broker runs (again
- * when an MPPT controller reports more PV strings or loads than announced).
+ * when an MPPT controller or an inverter reports more PV strings, loads or
+ * grid phases than announced).
  *
  * Availability is a heartbeat, not retained: "online" on the plugin's topic,
  * and the state of each device the plugin can judge on the device's own topic
@@ -25,7 +27,8 @@
  *     while it answers: three poll intervals (and 5 s) without a reply mean
  *     it stopped. Without polling the plugin cannot tell, and the battery's
  *     entities follow the plugin's availability only;
- *   - MPPT controllers report when they like: the plugin's availability only.
+ *   - MPPT controllers, PMS packs and inverters report when they like: the
+ *     plugin's availability only.
  *
  * Broker thread only.
  */
@@ -51,14 +54,18 @@
  * Bounds of the tables of announced devices. Beyond them a new device is not
  * announced (and counted in devices_not_announced); a device once announced
  * is never evicted, so an invented one cannot take a real one's place.
- * MPPT ids are whatever a data logger writes, so each sender (user name, or
- * client id without one) may fill only HA_MPPT_PER_SENDER_MAX of the table:
- * a logger that invents ids uses up its own share, not the other loggers'.
+ * MPPT, inverter, PMS and pack ids are whatever a data logger writes, so each
+ * sender (user name, or client id without one) may fill only its share of a
+ * table (HA_MPPT_PER_SENDER_MAX; a PMS's 48 packs for the pack table): a
+ * logger that invents ids uses up its own share, not the other loggers'.
  */
 #define HA_TWC_SLAVES_MAX 16
 #define HA_VENUS_DEVICES_MAX 32
 #define HA_MPPT_DEVICES_MAX 64
-#define HA_MPPT_PER_SENDER_MAX 16
+#define HA_MPPT_PER_SENDER_MAX 16	/* for inverters too */
+#define HA_PMS_PACKS_MAX 96		/* two full PMS of 48 packs */
+#define HA_PMS_PACKS_PER_SENDER_MAX 48
+#define HA_INVERTER_DEVICES_MAX 64
 /* The longest device type and id kept; a device with a longer one is not announced. */
 #define HA_NAME_MAX 96
 
@@ -75,16 +82,23 @@ struct ha_venus_device {
 	int64_t last_ms;	/* its last reply */
 };
 
+/* An MPPT controller or an inverter. */
 struct ha_mppt_device {
 	char id[HA_NAME_MAX + 1];
 	uint64_t sender;		/* FNV-1a of who first reported it */
-	unsigned pv_count, load_count;	/* as announced */
+	unsigned pv_count, load_count, phase_count;	/* as announced */
+};
+
+struct ha_pms_pack {
+	char pms_id[HA_NAME_MAX + 1];
+	char pack_id[HA_NAME_MAX + 1];
+	uint64_t sender;		/* FNV-1a of who first reported it */
 };
 
 /* What discovery needs to know of the jobs, filled in by plugin.c. */
 struct ha_bridge_setup {
 	const struct eb_ha_config *ha;
-	const char *twc_prefix, *venus_state_prefix, *mppt_output_prefix;
+	const char *twc_prefix, *venus_state_prefix, *mppt_output_prefix, *pms_output_prefix, *inverter_output_prefix;
 	unsigned twc_master_id;
 	long twc_refresh_s;		/* a wall connector refreshes every value this often */
 	long venus_poll_interval_s;	/* 0: nobody polls the batteries */
@@ -102,7 +116,11 @@ struct ha_bridge {
 	size_t venus_count;
 	struct ha_mppt_device mppt[HA_MPPT_DEVICES_MAX];
 	size_t mppt_count;
-	bool twc_full_said, venus_full_said, mppt_full_said, mppt_share_said;
+	struct ha_pms_pack pms[HA_PMS_PACKS_MAX];
+	size_t pms_count;
+	struct ha_mppt_device inverter[HA_INVERTER_DEVICES_MAX];
+	size_t inverter_count;
+	bool twc_full_said, venus_full_said, mppt_full_said, pms_full_said, inverter_full_said, share_said;
 	int64_t next_availability_ms;
 	int64_t last_availability_ms;	/* when availability last went out in full */
 	uint64_t configs_published;

@@ -445,3 +445,127 @@ bool ha_discovery_mppt(struct ha_discovery_set *s, const struct ha_discovery_top
 	free(state);
 	return ha_set_finish(s);
 }
+
+/* ---- inverters: the MPPT sample shape and the grid, <inverter prefix>/<inverter_id> ---- */
+
+bool ha_discovery_inverter(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *inverter_id,
+			   unsigned pv_count, unsigned load_count, unsigned phase_count)
+{
+	ha_set_clear(s);
+	char node[HA_NODE_ID_MAX] = "energy_bridge_inverter_";
+	ha_append_id(node, sizeof(node), inverter_id);
+	char *name = ha_format("Inverter %s", inverter_id);
+	char *state = ha_format("%s/%s", t->inverter_prefix, inverter_id);
+	struct ha_device d = {t, node, name, NULL, "Inverter", NULL, NULL};
+	if (!name || !state) {
+		s->failed = true;
+	} else {
+		char path[16], object[16], label[24];
+		for (unsigned i = 0; i < pv_count && i < 4; i++) {
+			snprintf(path, sizeof(path), "pv[%u]", i);
+			snprintf(object, sizeof(object), "pv_%u", i + 1);
+			snprintf(label, sizeof(label), "PV %u", i + 1);
+			add_channel(s, &d, state, path, object, label);
+		}
+		add_channel(s, &d, state, "battery", "battery", "Battery");
+		for (unsigned i = 0; i < load_count && i < 2; i++) {
+			snprintf(path, sizeof(path), "load[%u]", i);
+			snprintf(object, sizeof(object), "load_%u", i + 1);
+			snprintf(label, sizeof(label), "Load %u", i + 1);
+			add_channel(s, &d, state, path, object, label);
+		}
+		for (unsigned i = 0; i < phase_count && i < 3; i++) {
+			/* With three phases each entry's watts is √3·V·I·pf, the three phases' power together. */
+			snprintf(path, sizeof(path), "grid[%u]", i);
+			snprintf(object, sizeof(object), "grid_%u", i + 1);
+			snprintf(label, sizeof(label), "Grid phase %u", i + 1);
+			add_channel(s, &d, state, path, object, label);
+			char object_id[HA_OBJECT_ID_MAX], json_path[32], pf_name[40];
+			snprintf(object_id, sizeof(object_id), "grid_%u_pf", i + 1);
+			snprintf(json_path, sizeof(json_path), "grid[%u].pf", i);
+			snprintf(pf_name, sizeof(pf_name), "Grid phase %u power factor", i + 1);
+			struct ha_entity e = {HA_SENSOR(object_id, pf_name, "power_factor", NULL, "measurement"),
+					      .state_topic = state, .json_path = json_path};
+			ha_add_entity(s, &d, &e);
+		}
+		struct ha_entity bus = {.component = "binary_sensor", .object_id = "status_bus_connect",
+					.name = "Bus connected", .state_topic = state, .json_path = "status.bus_connect",
+					.device_class = "connectivity", .payload_on = "True", .payload_off = "False"};
+		ha_add_entity(s, &d, &bus);
+	}
+	free(name);
+	free(state);
+	return ha_set_finish(s);
+}
+
+/* ---- PMS battery packs: every pack of a PMS on <pms prefix>/<pms_id>, told apart by pack_id ---- */
+
+static const struct {
+	const char *object_id, *name, *json_path, *device_class, *unit;
+	bool diagnostic;
+} pms_pack_fields[] = {
+	{"volts", "Voltage", "pack.volts", "voltage", "V", false},
+	{"amps", "Current", "pack.amps", "current", "A", false},
+	{"watts", "Power", "pack.watts", "power", "W", false},
+	{"cell_min", "Lowest cell", "pack.vcl", "voltage", "V", false},
+	{"cell_max", "Highest cell", "pack.vch", "voltage", "V", false},
+	{"temp_top", "Temperature top", "pack.temp_top", "temperature", "°C", false},
+	{"temp_mid", "Temperature middle", "pack.temp_mid", "temperature", "°C", false},
+	{"temp_bottom", "Temperature bottom", "pack.temp_bottom", "temperature", "°C", false},
+	{"fet_in_temp", "Input FET temperature", "fet[0].temp", "temperature", "°C", true},
+	{"fet_out_temp", "Output FET temperature", "fet[1].temp", "temperature", "°C", true},
+};
+
+/* text as the inside of a single-quoted template string: \ and ' escaped. */
+static char *template_string(const char *text)
+{
+	size_t n = strlen(text), k = 0;
+	char *out = malloc(2 * n + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] == '\\' || text[i] == '\'')
+			out[k++] = '\\';
+		out[k++] = text[i];
+	}
+	out[k] = '\0';
+	return out;
+}
+
+bool ha_discovery_pms_pack(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *pms_id,
+			   const char *pack_id)
+{
+	ha_set_clear(s);
+	char node[HA_NODE_ID_MAX] = "energy_bridge_pms_";
+	ha_append_id(node, sizeof(node), pms_id);
+	strncat(node, "_", sizeof(node) - strlen(node) - 1);
+	ha_append_id(node, sizeof(node), pack_id);
+	char *name = ha_format("Battery pack %s (PMS %s)", pack_id, pms_id);
+	char *state = ha_format("%s/%s", t->pms_prefix, pms_id);
+	char *quoted = template_string(pack_id);
+	struct ha_device d = {t, node, name, "Sundaya", "Battery pack", NULL, NULL};
+	if (!name || !state || !quoted) {
+		s->failed = true;
+	} else {
+		for (size_t i = 0; i < COUNT(pms_pack_fields); i++) {
+			/* Another pack's message: keep this entity's last value (unknown until its pack reports). */
+			char *value = ha_format("{%% if value_json.pack_id == '%s' %%}{{ value_json.%s | default(None) }}"
+						"{%% elif this.state not in ('unknown', 'unavailable') %%}{{ this.state }}"
+						"{%% else %%}{{ None }}{%% endif %%}",
+						quoted, pms_pack_fields[i].json_path);
+			struct ha_entity e = {HA_SENSOR(pms_pack_fields[i].object_id, pms_pack_fields[i].name,
+							pms_pack_fields[i].device_class, pms_pack_fields[i].unit,
+							"measurement"),
+					      .state_topic = state, .value_template = value,
+					      .category = pms_pack_fields[i].diagnostic ? "diagnostic" : NULL};
+			if (value)
+				ha_add_entity(s, &d, &e);
+			s->failed |= !value;
+			free(value);
+		}
+	}
+	free(name);
+	free(state);
+	free(quoted);
+	return ha_set_finish(s);
+}

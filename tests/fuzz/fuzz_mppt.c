@@ -33,13 +33,13 @@
 	} while (0)
 
 static const struct timespec now = {.tv_sec = 1568088788, .tv_nsec = 878000000};
-static const struct mppt_limits defaults = {.max_payload = 1 << 20, .max_items = 10000};
+static const struct telemetry_limits defaults = {.max_payload = 1 << 20, .max_items = 10000};
 
 /* A topic level that cannot reach another topic: what docs/mppt.md asks of mppt_id. */
 static void check_topic_level(const char *id)
 {
-	size_t n = strnlen(id, MPPT_ID_MAX + 1);
-	CHECK(n >= 1 && n <= MPPT_ID_MAX);
+	size_t n = strnlen(id, TELEMETRY_ID_MAX + 1);
+	CHECK(n >= 1 && n <= TELEMETRY_ID_MAX);
 	CHECK(utf8_invalid_at(id, n) == n);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)id[i];
@@ -54,7 +54,7 @@ static void check_channel(const cJSON *channel)
 	const cJSON *amps = cJSON_GetObjectItemCaseSensitive(channel, "amps");
 	const cJSON *watts = cJSON_GetObjectItemCaseSensitive(channel, "watts");
 	CHECK(cJSON_IsNumber(volts) && cJSON_IsNumber(amps) && cJSON_IsNumber(watts));
-	CHECK(watts->valuedouble == mppt_round_watts(volts->valuedouble * amps->valuedouble));
+	CHECK(watts->valuedouble == telemetry_round4(volts->valuedouble * amps->valuedouble));
 }
 
 static void check_channels(const cJSON *array, int max)
@@ -65,18 +65,18 @@ static void check_channels(const cJSON *array, int max)
 		check_channel(channel);
 }
 
-static void check_message(const struct mppt_batch *b, size_t i, const char *sender)
+static void check_message(const struct telemetry_batch *b, size_t i, const char *sender)
 {
 	static const char *const keys[] = {"mppt_id", "sender", "time_event", "time_zone",
 					   "time_processing"};
 	static const char *const order[] = {"mppt_id", "pv", "battery", "load", "status",
 					    "sender", "time_event", "time_zone", "time_processing"};
-	const struct mppt_message *m = &b->messages[i];
+	const struct telemetry_message *m = &b->messages[i];
 
-	check_topic_level(m->mppt_id);
+	check_topic_level(m->id);
 	CHECK(m->json_len > 0 && m->json_offset <= b->text.len &&
 	      m->json_len <= b->text.len - m->json_offset);
-	const char *json = mppt_message_json(b, i);
+	const char *json = telemetry_message_json(b, i);
 	CHECK(utf8_invalid_at(json, m->json_len) == m->json_len);
 
 	const char *end = NULL;
@@ -90,7 +90,7 @@ static void check_message(const struct mppt_batch *b, size_t i, const char *send
 	CHECK(k == sizeof(order) / sizeof(order[0]));
 	for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
 		CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, keys[j])));
-	CHECK(strcmp(cJSON_GetObjectItemCaseSensitive(doc, "mppt_id")->valuestring, m->mppt_id) == 0);
+	CHECK(strcmp(cJSON_GetObjectItemCaseSensitive(doc, "mppt_id")->valuestring, m->id) == 0);
 	CHECK(strcmp(cJSON_GetObjectItemCaseSensitive(doc, "sender")->valuestring, sender) == 0);
 	check_channels(cJSON_GetObjectItemCaseSensitive(doc, "pv"), 4);
 	check_channel(cJSON_GetObjectItemCaseSensitive(doc, "battery"));
@@ -98,8 +98,8 @@ static void check_message(const struct mppt_batch *b, size_t i, const char *send
 	cJSON_Delete(doc);
 }
 
-static bool translate_checked(struct mppt_batch *b, const uint8_t *data, size_t size,
-			      const char *sender, const struct mppt_limits *limits)
+static bool translate_checked(struct telemetry_batch *b, const uint8_t *data, size_t size,
+			      const char *sender, const struct telemetry_limits *limits)
 {
 	bool ok = mppt_translate(b, (const char *)data, size, sender, now, limits);
 	CHECK(memchr(b->error, '\0', sizeof(b->error)) != NULL);
@@ -118,8 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mppt_batch batch;
-	mppt_batch_init(&batch);
+	struct telemetry_batch batch;
+	telemetry_batch_init(&batch);
 
 	bool ok = translate_checked(&batch, data, size, "S001", &defaults);
 	size_t count = batch.count;
@@ -128,17 +128,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * Again in the same batch, as the broker reuses it, with a sender that
 	 * needs escaping (quote, backslash, control character, non-ASCII).
 	 */
-	const struct mppt_limits one_item = {.max_payload = size, .max_items = 1};
+	const struct telemetry_limits one_item = {.max_payload = size, .max_items = 1};
 	bool ok_one = translate_checked(&batch, data, size, "S\"0\\0\x01\xc3\xa9", &one_item);
 	CHECK(ok_one == (ok && count <= 1));
 	if (ok_one)
 		CHECK(batch.count == count);
 
 	if (size > 0) {
-		const struct mppt_limits short_payload = {.max_payload = size - 1, .max_items = 10000};
+		const struct telemetry_limits short_payload = {.max_payload = size - 1, .max_items = 10000};
 		CHECK(!translate_checked(&batch, data, size, "S001", &short_payload));
 	}
 
-	mppt_batch_free(&batch);
+	telemetry_batch_free(&batch);
 	return 0;
 }

@@ -21,6 +21,7 @@
 
 #include "harness.h"
 #include "log_limit.h"
+#include "raw_mqtt.h"
 #include "spec_examples.h"
 
 #define QUIET_MS 300 /* how long "nothing more arrives" is watched */
@@ -383,50 +384,7 @@ static void test_plugin_topics_cannot_be_forged(void **state)
 	eb_client_disconnect(sub);
 }
 
-/* ---- QoS 2 retransmission, with a client written byte by byte ---- */
-
-static void put16(unsigned char **p, unsigned v)
-{
-	*(*p)++ = (unsigned char)(v >> 8);
-	*(*p)++ = (unsigned char)v;
-}
-
-/* Writes fixed header type + remaining length + body. */
-static void send_packet(int fd, unsigned char type, const unsigned char *body, size_t len)
-{
-	unsigned char head[5], *h = head;
-	*h++ = type;
-	size_t n = len;
-	do {
-		unsigned char b = n % 128;
-		n /= 128;
-		*h++ = (unsigned char)(b | (n ? 0x80 : 0));
-	} while (n);
-	assert_int_equal(write(fd, head, (size_t)(h - head)), h - head);
-	assert_int_equal(write(fd, body, len), (ssize_t)len);
-}
-
-static void read_exactly(int fd, unsigned char *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		assert_true(r > 0);
-		got += (size_t)r;
-	}
-}
-
-static void send_publish_qos2(int fd, const char *topic, const char *payload, unsigned mid, bool dup)
-{
-	unsigned char body[2048], *p = body;
-	put16(&p, (unsigned)strlen(topic));
-	memcpy(p, topic, strlen(topic));
-	p += strlen(topic);
-	put16(&p, mid);
-	memcpy(p, payload, strlen(payload));
-	p += strlen(payload);
-	send_packet(fd, dup ? 0x3C : 0x34, body, (size_t)(p - body));
-}
+/* ---- QoS 2 retransmission, with a client written byte by byte (raw_mqtt.h) ---- */
 
 static void test_qos2_retransmission_translated_once(void **state)
 {
@@ -434,41 +392,7 @@ static void test_qos2_retransmission_translated_once(void **state)
 	struct eb_client *out = subscriber("monitoring.mppt/#", 2);
 	struct eb_client *audit = subscriber("dataset/mppt", 2);
 
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)broker.port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	/* CONNECT, MQTT 3.1.1, clean session, username S001. */
-	unsigned char connect_body[64], *p = connect_body;
-	put16(&p, 4);
-	memcpy(p, "MQTT", 4);
-	p += 4;
-	*p++ = 4;
-	*p++ = 0x82;
-	put16(&p, 60);
-	put16(&p, 6);
-	memcpy(p, "raw-q2", 6);
-	p += 6;
-	put16(&p, 4);
-	memcpy(p, "S001", 4);
-	p += 4;
-	send_packet(fd, 0x10, connect_body, (size_t)(p - connect_body));
-	unsigned char ack[4];
-	read_exactly(fd, ack, 4);
-	assert_int_equal(ack[0], 0x20);
-	assert_int_equal(ack[3], 0);
-
-	send_publish_qos2(fd, "dataset/mppt", spec_request, 7, false);
-	read_exactly(fd, ack, 4); /* PUBREC */
-	assert_int_equal(ack[0], 0x50);
-	send_publish_qos2(fd, "dataset/mppt", spec_request, 7, true); /* the client did not see the PUBREC */
-	read_exactly(fd, ack, 4);
-	assert_int_equal(ack[0], 0x50);
-	unsigned char rel[2] = {0, 7};
-	send_packet(fd, 0x62, rel, 2);
-	read_exactly(fd, ack, 4); /* PUBCOMP */
-	assert_int_equal(ack[0], 0x70);
-	close(fd);
+	eb_raw_qos2_twice(broker.port, "raw-q2", "S001", "dataset/mppt", spec_request);
 
 	struct eb_message *m = eb_client_next(out, 2000);
 	assert_non_null(m);
@@ -643,12 +567,12 @@ static bool read_packet(int fd, int ms, unsigned char *type, unsigned char *buf,
 	size_t n = 0, shift = 0;
 	unsigned char b;
 	do {
-		read_exactly(fd, &b, 1);
+		eb_raw_read_exactly(fd, &b, 1);
 		n |= (size_t)(b & 0x7f) << shift;
 		shift += 7;
 	} while (b & 0x80);
 	assert_true(n <= size);
-	read_exactly(fd, buf, n);
+	eb_raw_read_exactly(fd, buf, n);
 	*len = n;
 	return true;
 }
@@ -657,18 +581,18 @@ static bool read_packet(int fd, int ms, unsigned char *type, unsigned char *buf,
 static void send_request_v5(int fd, const char *response, unsigned mid)
 {
 	unsigned char body[2048], *p = body;
-	put16(&p, 12);
+	eb_raw_put16(&p, 12);
 	memcpy(p, "dataset/mppt", 12);
 	p += 12;
-	put16(&p, mid);
+	eb_raw_put16(&p, mid);
 	*p++ = (unsigned char)(3 + strlen(response)); /* properties: Response Topic only */
 	*p++ = 0x08;
-	put16(&p, (unsigned)strlen(response));
+	eb_raw_put16(&p, (unsigned)strlen(response));
 	memcpy(p, response, strlen(response));
 	p += strlen(response);
 	memcpy(p, spec_request, strlen(spec_request));
 	p += strlen(spec_request);
-	send_packet(fd, 0x32, body, (size_t)(p - body));
+	eb_raw_send_packet(fd, 0x32, body, (size_t)(p - body));
 }
 
 /*
@@ -685,20 +609,20 @@ static void test_empty_response_topic_is_ignored(void **state)
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	/* CONNECT, MQTT 5, clean start, username S010, no properties. */
 	unsigned char connect_body[64], *p = connect_body;
-	put16(&p, 4);
+	eb_raw_put16(&p, 4);
 	memcpy(p, "MQTT", 4);
 	p += 4;
 	*p++ = 5;
 	*p++ = 0x82;
-	put16(&p, 60);
+	eb_raw_put16(&p, 60);
 	*p++ = 0;
-	put16(&p, 6);
+	eb_raw_put16(&p, 6);
 	memcpy(p, "raw-v5", 6);
 	p += 6;
-	put16(&p, 4);
+	eb_raw_put16(&p, 4);
 	memcpy(p, "S010", 4);
 	p += 4;
-	send_packet(fd, 0x10, connect_body, (size_t)(p - connect_body));
+	eb_raw_send_packet(fd, 0x10, connect_body, (size_t)(p - connect_body));
 	unsigned char type, buf[4096];
 	size_t len;
 	assert_true(read_packet(fd, 2000, &type, buf, sizeof(buf), &len));

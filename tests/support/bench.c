@@ -6,20 +6,26 @@
 
 #define ROUNDS_MAX 100
 
-/* Messages per second for n publishes on one path, until its receiver has them all. */
-static double rate(struct eb_client *publisher, const char *payload, int n, const struct eb_bench_path *path)
+/* Messages per second for n publishes of payload to topic at qos, until receiver has them all. */
+static double rate_at(struct eb_client *publisher, const char *payload, int n, int qos, const char *topic,
+		      struct eb_client *receiver, const char *name)
 {
 	double start = eb_now_s();
 	for (int i = 0; i < n; i++)
-		if (eb_client_publish_nowait(publisher, path->topic, payload, (int)strlen(payload), 1) != 0) {
-			fprintf(stderr, "publish to %s failed\n", path->topic);
+		if (eb_client_publish_nowait(publisher, topic, payload, (int)strlen(payload), qos) != 0) {
+			fprintf(stderr, "publish to %s failed\n", topic);
 			exit(1);
 		}
-	if (!eb_client_drain(path->receiver, n, 120000)) {
-		fprintf(stderr, "not every message of %s arrived\n", path->name);
+	if (!eb_client_drain(receiver, n, 120000)) {
+		fprintf(stderr, "not every message of %s arrived\n", name);
 		exit(1);
 	}
 	return n / (eb_now_s() - start);
+}
+
+static double rate(struct eb_client *publisher, const char *payload, int n, const struct eb_bench_path *path)
+{
+	return rate_at(publisher, payload, n, 1, path->topic, path->receiver, path->name);
 }
 
 static int compare(const void *a, const void *b)
@@ -54,4 +60,33 @@ double eb_bench_compare(struct eb_client *publisher, const char *payload, int n,
 	printf("median: %s %.0f/s, %s %.0f/s, ratio %.2f (target >= %.2f)\n", baseline->name, b, job->name, j, j / b,
 	       target);
 	return j / b;
+}
+
+void eb_bench_arms(struct eb_client *publisher, int n, int rounds, int qos, const struct eb_bench_arm *arms,
+		   int count, double *medians)
+{
+	static double rates[8][ROUNDS_MAX];
+	if (rounds > ROUNDS_MAX)
+		rounds = ROUNDS_MAX;
+	if (count > 8)
+		count = 8;
+	for (int a = 0; a < count; a++) {
+		eb_client_count_only(arms[a].receiver);
+		rate_at(publisher, arms[a].payload, n / 10 + 1, qos, arms[a].topic, arms[a].receiver, arms[a].name);
+	}
+	for (int r = 0; r < rounds; r++) {
+		printf("  round %d:", r + 1);
+		for (int a = 0; a < count; a++) {
+			/* Each round starts with another arm, so that no arm always follows the same one. */
+			int k = (a + r) % count;
+			rates[k][r] = rate_at(publisher, arms[k].payload, n, qos, arms[k].topic, arms[k].receiver,
+					      arms[k].name);
+		}
+		for (int a = 0; a < count; a++)
+			printf(" %s %.0f/s", arms[a].name, rates[a][r]);
+		printf("\n");
+		fflush(stdout);
+	}
+	for (int a = 0; a < count; a++)
+		medians[a] = median(rates[a], rounds);
 }

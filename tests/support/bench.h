@@ -23,4 +23,20 @@ struct eb_bench_path {
 double eb_bench_compare(struct eb_client *publisher, const char *payload, int n, int rounds,
 			const struct eb_bench_path *baseline, const struct eb_bench_path *job, double target);
 
+/* One arm of a measurement: its own payload, published where, counted where. */
+struct eb_bench_arm {
+	const char *name;
+	const char *topic;
+	const char *payload;
+	struct eb_client *receiver;	/* receives one message per publish */
+};
+
+/*
+ * Publishes each arm's payload n times at qos, arm after arm, for `rounds`
+ * rounds after a warm-up, printing each round; leaves each arm's median
+ * rate (messages per second) in medians[].
+ */
+void eb_bench_arms(struct eb_client *publisher, int n, int rounds, int qos, const struct eb_bench_arm *arms,
+		   int count, double *medians);
+
 #endif

@@ -21,7 +21,7 @@
 #include "util.h"
 
 static const struct ha_discovery_topics topics = {"homeassistant", "TWC", "venus", "monitoring.mppt",
-						  "energy-bridge/status"};
+						  "energy-bridge/status", "monitoring.pms", "monitoring.inverter"};
 
 /* README's example translation: two PV strings, two loads, a status. */
 static const char mppt_sample[] = MPPT_SPEC_MESSAGE;
@@ -285,6 +285,51 @@ static void test_mppt_controller(void **state)
 	cJSON_Delete(sample);
 }
 
+/* docs/sundaya.md's examples: every entity reads a path its translation has. */
+static void test_inverter_and_pms_pack(void **state)
+{
+	(void)state;
+	static const char inverter_sample[] = INVERTER_SPEC_MESSAGE_HEAD "2026-11-22 02:49:41.9235\"}";
+	cJSON *sample = cJSON_Parse(inverter_sample);
+	assert_non_null(sample);
+	assert_true(ha_discovery_inverter(&set, &topics, "KEHUA-3P-07", 4, 2, 3));
+	/* 4 PV strings, the battery, 2 loads: 3 measures each; 3 phases: 4 each; the bus. */
+	struct ha_config *configs = check_set("homeassistant", 3 * 7 + 4 * 3 + 1);
+	for (size_t i = 0; i < set.count; i++) {
+		struct ha_config *c = &configs[i];
+		assert_string_equal(c->node_id, "energy_bridge_inverter_KEHUA-3P-07");
+		assert_string_equal(ha_config_string(c, "state_topic"), "monitoring.inverter/KEHUA-3P-07");
+		char path[64];
+		assert_true(ha_template_path(ha_config_string(c, "value_template"), path, sizeof(path)));
+		if (!ha_json_at(sample, path))
+			fail_msg("%s reads %s, not in the translation", c->object_id, path);
+	}
+	release_all(configs);
+	cJSON_Delete(sample);
+
+	static const char pms_sample[] = PMS_SPEC_MESSAGE_HEAD "2026-11-22 02:49:41.9235\"}";
+	sample = cJSON_Parse(pms_sample);
+	assert_non_null(sample);
+	assert_true(ha_discovery_pms_pack(&set, &topics, "PMS-02-007", "P7'01"));
+	configs = check_set("homeassistant", 10);
+	for (size_t i = 0; i < set.count; i++) {
+		struct ha_config *c = &configs[i];
+		assert_int_equal(strncmp(c->node_id, "energy_bridge_pms_PMS-02-007_P7_01_", 35), 0);
+		assert_string_equal(ha_config_string(c, "state_topic"), "monitoring.pms/PMS-02-007");
+		/* Read only for its own pack (the quote escaped for the template), the last value otherwise. */
+		const char *template = ha_config_string(c, "value_template");
+		assert_non_null(strstr(template, "{% if value_json.pack_id == 'P7\\'01' %}{{ value_json."));
+		assert_non_null(strstr(template, "{{ this.state }}"));
+		char path[64];
+		const char *at = strstr(template, "{{ value_json.") + 14;
+		snprintf(path, sizeof(path), "%.*s", (int)(strchr(at, ' ') - at), at);
+		if (!ha_json_at(sample, path))
+			fail_msg("%s reads %s, not in the translation", c->object_id, path);
+	}
+	release_all(configs);
+	cJSON_Delete(sample);
+}
+
 static void test_ids_that_are_not_node_ids_stay_apart(void **state)
 {
 	(void)state;
@@ -359,7 +404,7 @@ static void test_configured_prefixes_are_used(void **state)
 {
 	(void)state;
 	static const struct ha_discovery_topics custom = {"ha/discovery", "garage/twc", "home/venus", "solar/mppt",
-							  "energy-bridge/status"};
+							  "energy-bridge/status", "solar/pms", "solar/inverter"};
 	assert_true(ha_discovery_twc_slave(&set, &custom, 0x2433, 0x12AB));
 	struct ha_config *configs = check_set("ha/discovery", 11);
 	for (size_t i = 0; i < set.count; i++)
@@ -395,6 +440,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_venus_battery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mppt_controller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inverter_and_pms_pack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_hame_families, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_that_are_not_node_ids_stay_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_two_ids_share_a_node_id, setup, teardown),

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,26 +13,26 @@
 #include "mppt.h"
 #include "spec_examples.h"
 
-static const struct mppt_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
+static const struct telemetry_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
 /* The broker's clock of README's example translation. */
 static const struct timespec now = {.tv_sec = MPPT_SPEC_TIME_PROCESSING_S, .tv_nsec = MPPT_SPEC_TIME_PROCESSING_NS};
 
 static const char spec_request[] = MPPT_SPEC_REQUEST;
 static const char spec_message[] = MPPT_SPEC_MESSAGE;
 
-static struct mppt_batch batch;
+static struct telemetry_batch batch;
 
 static int setup(void **state)
 {
 	(void)state;
-	mppt_batch_init(&batch);
+	telemetry_batch_init(&batch);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	mppt_batch_free(&batch);
+	telemetry_batch_free(&batch);
 	return 0;
 }
 
@@ -45,7 +46,7 @@ static const char *message(size_t i)
 {
 	static char buf[4096];
 	assert_true(i < batch.count);
-	snprintf(buf, sizeof(buf), "%.*s", (int)batch.messages[i].json_len, mppt_message_json(&batch, i));
+	snprintf(buf, sizeof(buf), "%.*s", (int)batch.messages[i].json_len, telemetry_message_json(&batch, i));
 	return buf;
 }
 
@@ -75,7 +76,7 @@ static void test_spec_worked_example_byte_for_byte(void **state)
 	assert_true(run(spec_request));
 	assert_int_equal(batch.count, 1);
 	assert_int_equal(batch.datasets, 1);
-	assert_string_equal(batch.messages[0].mppt_id, "IT6415AD-01-001");
+	assert_string_equal(batch.messages[0].id, "IT6415AD-01-001");
 	assert_string_equal(message(0), spec_message);
 }
 
@@ -137,17 +138,76 @@ static void test_two_bit_fields_are_named_lo_hi(void **state)
 static void test_watts_round_half_away_from_zero(void **state)
 {
 	(void)state;
-	assert_true(mppt_round_watts(48 * 1.2) == 57.6);
-	assert_true(mppt_round_watts(0.03125) == 0.0313);   /* an exact tie: %.4f would give 0.0312 */
-	assert_true(mppt_round_watts(-0.03125) == -0.0313);
-	assert_true(mppt_round_watts(0.00004) == 0);
-	assert_true(mppt_round_watts(1e15) == 1e15);
+	assert_true(telemetry_round4(48 * 1.2) == 57.6);
+	assert_true(telemetry_round4(0.03125) == 0.0313);   /* an exact tie: %.4f would give 0.0312 */
+	assert_true(telemetry_round4(-0.03125) == -0.0313);
+	assert_true(telemetry_round4(0.00004) == 0);
+	assert_true(telemetry_round4(1e15) == 1e15);
 	/* And through the translator: 0.25 V x 0.125 A. */
 	assert_true(run(item_request("{\"volts\":[0.25],\"amps\":[0.125]}", "{\"volts\":1,\"amps\":-0.0}",
 				     "{\"volts\":[1],\"amps\":[0]}", "")));
 	assert_non_null(strstr(message(0), "{\"volts\":0.25,\"amps\":0.125,\"watts\":0.0313}"));
 	/* Negative zero prints 0. */
 	assert_non_null(strstr(message(0), "\"battery\":{\"volts\":1,\"amps\":0,\"watts\":0}"));
+}
+
+/*
+ * R4 (docs/sundaya.md §2.3): the exact binary value rounded, ties away from
+ * zero. 44.01 x 0.125 is the double 5.50124999999999975…: 5.5012, where
+ * round(w * 1e4) / 1e4 gives 5.5013 because w * 1e4 itself rounds onto the
+ * half. 48.5 x 0.0625 is exactly 3.03125, a true tie: 3.0313.
+ */
+static void test_watts_round_the_exact_binary_value(void **state)
+{
+	(void)state;
+	assert_true(telemetry_round4(44.01 * 0.125) == 5.5012);
+	assert_true(telemetry_round4(48.5 * 0.0625) == 3.0313);
+	assert_true(telemetry_round4(-(48.5 * 0.0625)) == -3.0313);
+	assert_true(telemetry_round4(46.205 * -12.65) == -584.4932);
+	assert_true(round(44.01 * 0.125 * 1e4) / 1e4 == 5.5013); /* the old way, for contrast */
+	assert_true(run(item_request("{\"volts\":[44.01],\"amps\":[0.125]}", "{\"volts\":48.5,\"amps\":0.0625}",
+				     "{\"volts\":[1],\"amps\":[0]}", "")));
+	assert_non_null(strstr(message(0), "\"pv\":[{\"volts\":44.01,\"amps\":0.125,\"watts\":5.5012}]"));
+	assert_non_null(strstr(message(0), "\"battery\":{\"volts\":48.5,\"amps\":0.0625,\"watts\":3.0313}"));
+	/* The fast rounding against the one through printf's exact decimal expansion. */
+	srand(17);
+	for (int i = 0; i < 200000; i++) {
+		double v = (rand() % 100000) / 100.0 * (rand() % 2 ? 1 : -1), a = (rand() % 100000) / 10000.0;
+		double x = i % 4 == 0 ? (rand() % 2000000) / 32.0 : v * a; /* every fourth an exact tie or integer */
+		if (telemetry_round4(x) != telemetry_round4_by_text(x))
+			fail_msg("R4(%.17g): %.17g, by text %.17g", x, telemetry_round4(x), telemetry_round4_by_text(x));
+	}
+	const double edges[] = {0, -0.0, 1e-300, 4.5e11, 4.6e11 + 1.0 / 32, 9.5e11 + 0.03125, 1e15 + 0.5, 1.7e308,
+				-1.7e308, 0.99995, 9.99995, -0.00005};
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		if (telemetry_round4(edges[i]) != telemetry_round4_by_text(edges[i]))
+			fail_msg("R4(%.17g): %.17g, by text %.17g", edges[i], telemetry_round4(edges[i]),
+				 telemetry_round4_by_text(edges[i]));
+	assert_true(telemetry_round4_by_text(9.99995) == 10);
+}
+
+/*
+ * cJSON cuts a string at an escaped NUL ("a\u0000b" reads as "a") and reads
+ * 007 as 7: both are refused on the raw text (issue: MPPT accepted both).
+ */
+static void test_nul_escapes_and_leading_zeros_refused(void **state)
+{
+	(void)state;
+	refused("{\"datasets\":[{\"mppt_id\":\"IT\\u0000evil\",\"data\":[]}]}",
+		"payload holds the escaped NUL character \\u0000 (byte 27)", "");
+	refused("{\"datasets\":[{\"mppt_id\":\"IT\",\"data\":[{\"time_local\\u0000x\":1}]}]}",
+		"payload holds the escaped NUL character \\u0000 (byte 49)", "");
+	refused("{\"datasets\":[{\"mppt_id\":\"x\",\"status\":{\"code\":\"0001\\u0000\"},\"data\":[]}]}",
+		"payload holds the escaped NUL character \\u0000 (byte 50)", "");
+	refused(item_request("{\"volts\":[007],\"amps\":[1]}", "{\"volts\":1,\"amps\":1}", "{\"volts\":[1],\"amps\":[1]}", ""),
+		"payload holds a number with a leading zero (byte 89)", "");
+	refused(item_request("{\"volts\":[1],\"amps\":[1]}", "{\"volts\":1,\"amps\":-00.5}", "{\"volts\":[1],\"amps\":[1]}", ""),
+		"payload holds a number with a leading zero (byte 133)", "");
+	/* Positive controls: zeros inside numbers and strings, an escaped backslash before u0000. */
+	assert_true(run(item_request("{\"volts\":[0,10.05,0.5],\"amps\":[1e05,1E-07,0]}", "{\"volts\":100,\"amps\":-0}",
+				     "{\"volts\":[1],\"amps\":[1]}", ",\"status\":\"0001\"")));
+	assert_true(run("{\"datasets\":[{\"mppt_id\":\"a\\\\u0000\",\"data\":[]}]}"));
+	assert_true(run("{\"datasets\":[{\"mppt_id\":\"007\\\"0\",\"data\":[]}]}"));
 }
 
 static void test_times(void **state)
@@ -286,7 +346,7 @@ static void test_refusal_is_all_or_nothing(void **state)
 static void test_limits(void **state)
 {
 	(void)state;
-	struct mppt_limits small = {.max_payload = 64, .max_items = 2};
+	struct telemetry_limits small = {.max_payload = 64, .max_items = 2};
 	const char *three = "{\"datasets\":[{\"mppt_id\":\"x\",\"data\":[{},{},{}]}]}";
 	assert_false(mppt_translate(&batch, three, strlen(three), "u", now, &small));
 	assert_string_equal(batch.error, "request holds more than 2 data items");
@@ -317,7 +377,7 @@ static void test_ids_and_senders_are_escaped(void **state)
 					  "\"pv\":{\"volts\":[1],\"amps\":[1]},\"battery\":{\"volts\":1,\"amps\":1},"
 					  "\"load\":{\"volts\":[1],\"amps\":[1]}}]}]}"),
 				   "we\"ird", now, &limits));
-	assert_string_equal(batch.messages[0].mppt_id, "a\"b\xc3\xa9");
+	assert_string_equal(batch.messages[0].id, "a\"b\xc3\xa9");
 	assert_non_null(strstr(message(0), "{\"mppt_id\":\"a\\\"b\xc3\xa9\""));
 	assert_non_null(strstr(message(0), "\"sender\":\"we\\\"ird\""));
 }
@@ -340,6 +400,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_status_gives_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_bit_fields_are_named_lo_hi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watts_round_half_away_from_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watts_round_the_exact_binary_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nul_escapes_and_leading_zeros_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_times_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_bad_input_of_section_4, setup, teardown),

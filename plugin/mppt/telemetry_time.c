@@ -1,6 +1,5 @@
-#include "mppt_time.h"
+#include "telemetry_time.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "civil_time.h"
@@ -70,7 +69,7 @@ static const char *parse_offset(const char *p, int *offset_minutes)
 	return NULL;
 }
 
-const char *mppt_time_parse(const char *text, struct mppt_time *out)
+const char *telemetry_time_parse(const char *text, struct telemetry_time *out)
 {
 	const char *p = text;
 	int year, month, day, hour, minute, second;
@@ -124,7 +123,19 @@ const char *mppt_time_parse(const char *text, struct mppt_time *out)
 	return NULL;
 }
 
-size_t mppt_time_format_utc(int64_t utc_seconds, int fraction_e4, char *buf)
+/* Writes v as exactly n digits, zero-padded (v < 10^n). */
+static char *put_digits(char *p, int64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/*
+ * By hand rather than with snprintf: every translated message carries two of
+ * these, and snprintf cost more than the rest of a sample's formatting.
+ */
+size_t telemetry_time_format_utc(int64_t utc_seconds, int fraction_e4, char *buf)
 {
 	int64_t days = utc_seconds / 86400;
 	int64_t secs = utc_seconds % 86400;
@@ -135,15 +146,33 @@ size_t mppt_time_format_utc(int64_t utc_seconds, int fraction_e4, char *buf)
 	int64_t y;
 	int m, d;
 	civil_date_from_days(days, &y, &m, &d);
-	int n = snprintf(buf, 32, "%04lld-%02d-%02d %02d:%02d:%02d.%04d", (long long)y, m, d,
-			 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), fraction_e4);
-	return (size_t)n;
+	if (y < 0 || y > 9999) /* outside what parsing accepts: the clock or a caller gone wrong */
+		y = y < 0 ? 0 : 9999;
+	char *p = put_digits(buf, y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = ' ';
+	p = put_digits(p, secs / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, secs / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, secs % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, fraction_e4 < 0 || fraction_e4 > 9999 ? 0 : fraction_e4, 4);
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
-size_t mppt_time_format_offset(int offset_minutes, char *buf)
+size_t telemetry_time_format_offset(int offset_minutes, char *buf)
 {
-	char sign = offset_minutes < 0 ? '-' : '+';
 	int abs_minutes = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-	int n = snprintf(buf, 8, "%c%02d:%02d", sign, abs_minutes / 60 % 100, abs_minutes % 60);
-	return (size_t)n;
+	char *p = buf;
+	*p++ = offset_minutes < 0 ? '-' : '+';
+	p = put_digits(p, abs_minutes / 60 % 100, 2);
+	*p++ = ':';
+	p = put_digits(p, abs_minutes % 60, 2);
+	*p = '\0';
+	return (size_t)(p - buf);
 }
