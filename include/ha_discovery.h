@@ -80,6 +80,13 @@ bool ha_discovery_twc_slave(struct ha_discovery_set *s, const struct ha_discover
 /* One Venus battery; own_availability: its availability topic is published (polling is on). */
 bool ha_discovery_venus(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *vendor,
 			const char *type, const char *id, bool own_availability);
+/*
+ * One Hame/Marstek device of family ("venus", "b2500", "jupiter", "ct002",
+ * "ct003", "inverter"; NULL or another word: as a Venus), with that
+ * family's sensors and the controls of its friendly settings.
+ */
+bool ha_discovery_hame(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *vendor,
+		       const char *type, const char *id, const char *family, bool own_availability);
 /* One MPPT controller with pv_count PV strings (1-4) and load_count load outputs (1-2). */
 bool ha_discovery_mppt(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *mppt_id,
 		       unsigned pv_count, unsigned load_count);

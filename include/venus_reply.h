@@ -11,6 +11,11 @@
  * The parsed reply points into the caller's bytes (no copy, no allocation):
  * keep the bytes alive while the reply is used.
  *
+ * Keys are 1 to 32 bytes of letters, digits and "_-.:" (':' marks a section
+ * of a multi-section reply, hame_translate.h). A first pair "cd=N" names
+ * the reply (newer firmware starts with cd=1, or cd=14,): it is not a field
+ * and is left out of pairs.
+ *
  * Kinds: a reply carrying any key of the vendor's device information table
  * (venus_table.h: tot_i, cel_c, grd_t, ...; the answer to cd=1) is
  * information, which the caller merges into the device's venus_state

@@ -43,6 +43,9 @@
 /* Longer than any value of the table (the longest, wifi_n, is an SSID of at most 32 bytes). */
 #define VENUS_STATE_VALUE_MAX 127
 
+/* The key index: a power of two, over twice VENUS_STATE_MAX_KEYS, so that probes stay short. */
+#define VENUS_STATE_KEY_SLOTS 256
+
 /* Room for the rows of the vendor table, venus_table.h (checked at compile time). */
 #define VENUS_STATE_FIELDS 64
 
@@ -59,6 +62,7 @@ struct venus_state {
 	size_t count;
 	struct venus_state_entry entries[VENUS_STATE_MAX_KEYS];
 	unsigned char slot_of_field[VENUS_STATE_FIELDS]; /* entry index + 1 per vendor field, 0: absent */
+	unsigned char slot_of_key[VENUS_STATE_KEY_SLOTS];  /* entry index + 1 by key hash (open addressing), 0: empty */
 };
 
 void venus_state_init(struct venus_state *state);

@@ -19,7 +19,7 @@ enum eb_device_kind {
 	EB_DEVICE_MPPT,		/* an MPPT controller: id, pv_count, load_count */
 	EB_DEVICE_PMS_PACK,	/* one battery pack of a PMS: id (the PMS), part (the pack) */
 	EB_DEVICE_INVERTER,	/* an inverter: id, pv_count, load_count, phase_count */
-	EB_DEVICE_VENUS,	/* a Venus battery: vendor, type, id */
+	EB_DEVICE_VENUS,	/* a Hame/Marstek device (Venus, B2500, ...): vendor, type, id, family */
 	EB_DEVICE_TWC_CIRCUIT,	/* the wall connectors' shared circuit: amps */
 	EB_DEVICE_TWC_SLAVE,	/* one wall connector: number */
 };
@@ -33,6 +33,7 @@ struct eb_device_event {
 	unsigned pv_count, load_count;	/* an MPPT controller's or inverter's strings and loads in its latest sample */
 	unsigned phase_count;		/* an inverter's grid phases in its latest sample */
 	bool has_state;			/* Venus: the reply updated the device's retained state */
+	const char *family;		/* Venus: the Hame family ("venus", "b2500", "jupiter", ...); NULL: unknown */
 	/* Venus: readings the reply carried (energy management uses them). */
 	bool has_soc;
 	int soc_percent;

@@ -200,7 +200,7 @@ static void twc_slave_seen(struct ha_bridge *h, unsigned id)
 }
 
 static void venus_seen(struct ha_bridge *h, const char *vendor, const char *type, const char *id,
-		       bool state_published)
+		       const char *family, bool state_published)
 {
 	if (strlen(type) > HA_NAME_MAX || strlen(id) > HA_NAME_MAX)
 		return;
@@ -221,7 +221,7 @@ static void venus_seen(struct ha_bridge *h, const char *vendor, const char *type
 		snprintf(what, sizeof(what), "battery %s/%s", log_quote_str(quoted_type, type),
 			 log_quote_str(quoted_id, id));
 		bool own_availability = h->setup.venus_poll_interval_s > 0;
-		publish_set(h, ha_discovery_venus(&h->set, &h->topics, vendor, type, id, own_availability), what);
+		publish_set(h, ha_discovery_hame(&h->set, &h->topics, vendor, type, id, family, own_availability), what);
 		availability_soon(h);
 	}
 	d->last_ms = eb_monotonic_ms();
@@ -335,7 +335,7 @@ void ha_bridge_on_device(void *ha_bridge, const struct eb_device_event *event)
 		pms_pack_seen(h, event->id, event->part, event->source);
 		break;
 	case EB_DEVICE_VENUS:
-		venus_seen(h, event->vendor, event->type, event->id, event->has_state);
+		venus_seen(h, event->vendor, event->type, event->id, event->family, event->has_state);
 		break;
 	case EB_DEVICE_TWC_CIRCUIT:
 		twc_circuit_seen(h, event->amps);

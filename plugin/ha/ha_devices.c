@@ -267,6 +267,144 @@ bool ha_discovery_venus(struct ha_discovery_set *s, const struct ha_discovery_to
 	return ha_set_finish(s);
 }
 
+/* ---- the other Hame families: their retained JSON state (docs/venus.md, "Families") ---- */
+
+#define HAME_SENSOR(path, label, dc, u, sc) HA_SENSOR(path, label, dc, u, sc), .json_path = path
+#define HAME_DIAGNOSTIC(path, label) HAME_SENSOR(path, label, NULL, NULL, NULL), .category = "diagnostic"
+#define HAME_PRESS(obj, label) {.component = "button", .object_id = obj, .name = label, .payload_press = "PRESS", \
+				.icon = "mdi:refresh"}
+
+static const struct ha_entity b2500_entities[] = {
+	{HAME_SENSOR("soc_percent", "State of charge", "battery", "%", "measurement")},
+	/* the schema allows energy_storage in kWh only: Wh stays a plain measurement */
+	{HAME_SENSOR("battery_energy_wh", "Stored energy", NULL, "Wh", "measurement")},
+	{HAME_SENSOR("input1_power_w", "Input 1 power", "power", "W", "measurement")},
+	{HAME_SENSOR("input2_power_w", "Input 2 power", "power", "W", "measurement")},
+	{HAME_SENSOR("output1_power_w", "Output 1 power", "power", "W", "measurement")},
+	{HAME_SENSOR("output2_power_w", "Output 2 power", "power", "W", "measurement")},
+	{HAME_SENSOR("daily_pv_charge_wh", "PV charge today", NULL, "Wh", "total_increasing")},
+	{HAME_SENSOR("daily_inverter_output_wh", "Output today", NULL, "Wh", "total_increasing")},
+	{HAME_SENSOR("cell_temp_min_c", "Cell temperature min", "temperature", "°C", "measurement")},
+	{HAME_SENSOR("cell_temp_max_c", "Cell temperature max", "temperature", "°C", "measurement")},
+	{HAME_DIAGNOSTIC("scene", "Scene")},
+	{HAME_DIAGNOSTIC("ct_status", "CT status")},
+	{HAME_DIAGNOSTIC("firmware_version", "Firmware version")},
+	{HAME_SENSOR("wifi_rssi_dbm", "Wi-Fi signal", "signal_strength", "dBm", "measurement"), .category = "diagnostic"},
+	{.component = "number", .object_id = "discharge_depth", .name = "Discharge depth", .json_path = "discharge_depth_percent",
+	 .unit = "%", .has_range = true, .min = 0, .max = 100, .step = 1},
+	{.component = "sensor", .object_id = "charging_mode", .name = "Charging mode", .json_path = "charging_mode"},
+	HAME_PRESS("refresh", "Refresh"),
+};
+
+static const char *const jupiter_modes[] = {"automatic", "manual", "ai", NULL};
+
+static const struct ha_entity jupiter_entities[] = {
+	{HAME_SENSOR("soc_percent", "State of charge", "battery", "%", "measurement")},
+	{HAME_SENSOR("battery_energy_kwh", "Stored energy", "energy_storage", "kWh", "measurement")},
+	{HAME_SENSOR("combined_power_w", "Power", "power", "W", "measurement")},
+	{HAME_SENSOR("pv1_power_w", "PV 1 power", "power", "W", "measurement")},
+	{HAME_SENSOR("pv2_power_w", "PV 2 power", "power", "W", "measurement")},
+	{HAME_SENSOR("pv3_power_w", "PV 3 power", "power", "W", "measurement")},
+	{HAME_SENSOR("pv4_power_w", "PV 4 power", "power", "W", "measurement")},
+	{HAME_SENSOR("daily_charged_kwh", "Charged today", "energy", "kWh", "total_increasing")},
+	{HAME_SENSOR("daily_discharged_kwh", "Discharged today", "energy", "kWh", "total_increasing")},
+	{HAME_DIAGNOSTIC("battery_status", "Battery status")},
+	{HAME_DIAGNOSTIC("fault_code", "Fault code")},
+	{HAME_DIAGNOSTIC("surplus_feed_in", "Surplus feed-in")},
+	{.component = "select", .object_id = "working_mode", .name = "Working mode", .json_path = "working_mode",
+	 .options = jupiter_modes},
+	{.component = "number", .object_id = "depth_of_discharge", .name = "Depth of discharge",
+	 .json_path = "depth_of_discharge_percent", .unit = "%", .has_range = true, .min = 30, .max = 90, .step = 1},
+	HAME_PRESS("refresh", "Refresh"),
+};
+
+static const struct ha_entity meter_entities[] = {
+	{HAME_SENSOR("phase_a_w", "Phase A power", "power", "W", "measurement")},
+	{HAME_SENSOR("phase_b_w", "Phase B power", "power", "W", "measurement")},
+	{HAME_SENSOR("phase_c_w", "Phase C power", "power", "W", "measurement")},
+	{HAME_SENSOR("total_w", "Total power", "power", "W", "measurement")},
+	{HAME_SENSOR("wifi_rssi_dbm", "Wi-Fi signal", "signal_strength", "dBm", "measurement"), .category = "diagnostic"},
+	{HAME_DIAGNOSTIC("firmware_version", "Firmware version")},
+	HAME_PRESS("refresh", "Refresh"),
+};
+
+static const char *const inverter_modes[] = {"default", "b2500_boost", "reverse_current_protection", NULL};
+
+static const struct ha_entity inverter_entities[] = {
+	{HAME_SENSOR("output_power_w", "Output power", "power", "W", "measurement")},
+	{HAME_SENSOR("pv1_power_w", "PV 1 power", "power", "W", "measurement")},
+	{HAME_SENSOR("pv2_power_w", "PV 2 power", "power", "W", "measurement")},
+	{HAME_SENSOR("daily_energy_kwh", "Energy today", "energy", "kWh", "total_increasing")},
+	{HAME_SENSOR("total_energy_kwh", "Total energy", "energy", "kWh", "total_increasing")},
+	{HAME_SENSOR("grid_voltage_v", "Grid voltage", "voltage", "V", "measurement")},
+	{HAME_SENSOR("grid_frequency_hz", "Grid frequency", "frequency", "Hz", "measurement")},
+	{HAME_SENSOR("chip_temp_c", "Chip temperature", "temperature", "°C", "measurement")},
+	{.component = "number", .object_id = "max_output_power", .name = "Maximum output power",
+	 .json_path = "max_output_power_w", .device_class = "power", .unit = "W", .has_range = true, .min = 0,
+	 .max = 2000, .step = 1},
+	{.component = "select", .object_id = "mode", .name = "Mode", .json_path = "mode", .options = inverter_modes},
+	{.component = "switch", .object_id = "grid_connection_ban", .name = "Grid connection ban",
+	 .json_path = "grid_connection_ban", .payload_on = "on", .payload_off = "off"},
+	HAME_PRESS("refresh", "Refresh"),
+};
+
+/* Controls are the components that take commands: their object id is the friendly setting's name. */
+static bool is_control(const struct ha_entity *e)
+{
+	return strcmp(e->component, "sensor") != 0 && strcmp(e->component, "binary_sensor") != 0;
+}
+
+bool ha_discovery_hame(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *vendor,
+		       const char *type, const char *id, const char *family, bool own_availability)
+{
+	const struct ha_entity *entities = NULL;
+	size_t n = 0;
+	const char *model = type;
+	if (family && strcmp(family, "b2500") == 0) {
+		entities = b2500_entities;
+		n = COUNT(b2500_entities);
+	} else if (family && strcmp(family, "jupiter") == 0) {
+		entities = jupiter_entities;
+		n = COUNT(jupiter_entities);
+	} else if (family && (strcmp(family, "ct002") == 0 || strcmp(family, "ct003") == 0)) {
+		entities = meter_entities;
+		n = COUNT(meter_entities);
+	} else if (family && strcmp(family, "inverter") == 0) {
+		entities = inverter_entities;
+		n = COUNT(inverter_entities);
+	} else {
+		return ha_discovery_venus(s, t, vendor, type, id, own_availability);
+	}
+	ha_set_clear(s);
+	char node[HA_NODE_ID_MAX] = "energy_bridge_venus_";
+	ha_append_id(node, sizeof(node), type);
+	strncat(node, "_", sizeof(node) - strlen(node) - 1);
+	ha_append_id(node, sizeof(node), id);
+	char *name = ha_format("%s %s", type, id);
+	char *state = ha_format("%s/%s/%s/state", t->venus_prefix, type, id);
+	char *availability = own_availability ? ha_format(HA_VENUS_AVAILABILITY, t->availability, type, id) : NULL;
+	struct ha_device d = {t, node, name, venus_manufacturer(vendor), model, NULL, availability};
+	if (!name || !state || (own_availability && !availability)) {
+		s->failed = true;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			struct ha_entity e = entities[i];
+			char *command = is_control(&e) ? ha_format("%s/%s/%s/set/%s", t->venus_prefix, type, id,
+								   e.object_id) : NULL;
+			e.command_topic = command;
+			e.state_topic = e.json_path ? state : NULL; /* a button has no state */
+			if (!is_control(&e) || command)
+				ha_add_entity(s, &d, &e);
+			s->failed |= is_control(&e) && !command;
+			free(command);
+		}
+	}
+	free(name);
+	free(state);
+	free(availability);
+	return ha_set_finish(s);
+}
+
 /* ---- MPPT controllers: one JSON message per sample, <mppt prefix>/<mppt_id> ---- */
 
 /* The status word's fields (docs/mppt.md); null when a sample has no status. */

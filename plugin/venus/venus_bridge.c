@@ -8,6 +8,8 @@
 #include "broker_io.h"
 #include "clock.h"
 #include "eb_text.h"
+#include "hame_family.h"
+#include "hame_id.h"
 #include "venus_command.h"
 #include "venus_friendly.h"
 
@@ -32,6 +34,7 @@ struct command_source {
 	size_t raw_len;
 	int qos;
 	bool quiet; /* a possible QoS 2 retransmission: refused without a second report */
+	const struct hame_family *family; /* whose command table judges it; NULL: none does */
 };
 
 int venus_bridge_start(struct venus_bridge *v, const struct eb_venus_config *cfg, char *err, size_t errsz)
@@ -193,10 +196,11 @@ enum stateless_verdict { STATELESS_PASS, STATELESS_INVALID, STATELESS_DANGEROUS 
  * What the gate decides without state: well formed, in range, dangerous
  * only for admins. No side effect; on a refusal, why says why.
  */
-static enum stateless_verdict judge(const struct venus_bridge *v, const struct mosquitto *client, const void *raw,
-				    size_t len, struct venus_command *cmd, char *why, size_t size)
+static enum stateless_verdict judge(const struct venus_bridge *v, const struct hame_family *family,
+				    const struct mosquitto *client, const void *raw, size_t len, struct venus_command *cmd,
+				    char *why, size_t size)
 {
-	if (!venus_command_parse(raw, len, cmd)) {
+	if (!hame_command_parse(family ? family->commands : NULL, raw, len, cmd)) {
 		snprintf(why, size, "%s", cmd->error);
 		return STATELESS_INVALID;
 	}
@@ -212,7 +216,7 @@ static enum stateless_verdict judge(const struct venus_bridge *v, const struct m
 static bool command_is_allowed(struct venus_bridge *v, const struct command_source *src, struct venus_command *cmd)
 {
 	char why[VENUS_ERROR_MAX];
-	switch (judge(v, src->client, src->raw, src->raw_len, cmd, why, sizeof(why))) {
+	switch (judge(v, src->family, src->client, src->raw, src->raw_len, cmd, why, sizeof(why))) {
 	case STATELESS_PASS:
 		return true;
 	case STATELESS_INVALID:
@@ -259,6 +263,15 @@ static enum gate_outcome gate_command(struct venus_bridge *v, const struct comma
 	return GATE_COLLAPSED;
 }
 
+/* The refusal of a command to a type no family table describes (hame_family.h). */
+static int refuse_undescribed(struct venus_bridge *v, const struct command_source *src)
+{
+	char why[VENUS_ERROR_MAX];
+	snprintf(why, sizeof(why), "no command table describes type %.64s: refused (plugin_opt_venus_strict_types)",
+		 src->topic->type);
+	return refuse(v, src, why);
+}
+
 /*
  * A QoS 2 resend (resend: the same sender sent these bytes here within the
  * window) passes the whole gate again, rate limit included, because it may
@@ -271,11 +284,11 @@ static enum gate_outcome gate_command(struct venus_bridge *v, const struct comma
 static int on_command(struct venus_bridge *v, const struct venus_topic *t, struct mosquitto_evt_message *ed,
 		      int64_t now_ms, bool resend)
 {
-	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, resend};
-	if (!venus_type_is_first_generation(t->type)) {
+	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, resend, hame_family_of(t->type)};
+	if (!src.family) {
 		if (!v->cfg->strict_types)
-			return MOSQ_ERR_SUCCESS; /* not a device the command table describes */
-		return refuse(v, &src, "not a first-generation Venus type, and plugin_opt_venus_strict_types is on");
+			return MOSQ_ERR_SUCCESS; /* the owner opted out: raw pass-through */
+		return refuse_undescribed(v, &src);
 	}
 	struct venus_command cmd;
 	if (ed->retain) {
@@ -322,17 +335,20 @@ static void send_command(const struct venus_device *d, const struct venus_comman
 static int on_friendly(struct venus_bridge *v, const struct venus_topic *t, struct mosquitto_evt_message *ed,
 		       int64_t now_ms, bool resend, int prior)
 {
-	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, false};
+	struct command_source src = {t, ed->client, ed->payload, ed->payloadlen, ed->qos, false, hame_family_of(t->type)};
 	if (resend && prior == MOSQ_ERR_SUCCESS)
 		return refuse(v, &src, FRIENDLY_RESENT);
 	src.quiet = resend;
-	if (!venus_type_is_first_generation(t->type))
-		return refuse(v, &src, "friendly commands need a first-generation Venus type");
+	if (!src.family)
+		return refuse_undescribed(v, &src);
 	struct venus_friendly friendly;
 	time_t wall = time(NULL);
 	struct tm local;
 	localtime_r(&wall, &local);
-	if (!venus_friendly_command(t->setting, ed->payload, ed->payloadlen, &local, &friendly))
+	bool written = src.family->settings
+			       ? hame_friendly_command(src.family, t->setting, ed->payload, ed->payloadlen, &friendly)
+			       : venus_friendly_command(t->setting, ed->payload, ed->payloadlen, &local, &friendly);
+	if (!written)
 		return refuse(v, &src, friendly.error);
 	/* The gate judges the vendor command that the plugin is about to send. */
 	src.raw = friendly.command;
@@ -350,6 +366,45 @@ static int on_friendly(struct venus_bridge *v, const struct venus_topic *t, stru
 	}
 	send_command(d, &cmd, ed->qos);
 	return MOSQ_ERR_SUCCESS;
+}
+
+/* Logs, limited per client, that part of a reply did not fit the device's state. */
+static void note_not_kept(struct venus_bridge *v, const struct venus_topic *t, const struct mosquitto *client,
+			  const char *why)
+{
+	char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE], reason[LOG_QUOTE_SIZE];
+	eb_log_limited(v->refusal_log, client, MOSQ_LOG_WARNING, "energy-bridge: venus: %s/%s: part of a reply not kept: %s",
+		       log_quote_str(type, t->type), log_quote_str(id, t->id), log_quote_str(reason, why));
+}
+
+/*
+ * A reply of a family with its own reply kinds (hame_translate.h): the kind
+ * it is, rendered into v->out, with the topic leaf in *leaf; false when it
+ * is none of them (it then goes to .../reply).
+ */
+static bool translate_family_reply(struct venus_bridge *v, struct venus_device *d, const struct venus_topic *t,
+				   const struct mosquitto *client, const struct hame_family *family, const char **leaf)
+{
+	const struct hame_reply_kind *kind = NULL;
+	if (family && family->replies)
+		kind = hame_reply_kind_of(family->replies, family->n_replies, &v->reply);
+	else if (family)
+		kind = hame_reply_kind_of(family->venus_extra, family->n_venus_extra, &v->reply);
+	if (!kind)
+		return false;
+	char mac[HAME_MAC_LEN + 1];
+	const char *decoded = family->aes_ids && hame_id_decode(t->id, mac) ? mac : NULL;
+	int64_t wall_ms = eb_wall_clock().tv_sec * 1000;
+	if (kind->merged) {
+		char why[VENUS_ERROR_MAX];
+		if (venus_state_merge(&d->state, &v->reply, wall_ms, why, sizeof(why)) > 0)
+			note_not_kept(v, t, client, why);
+		hame_translate_state(kind, &d->state, t->type, t->id, decoded, &v->out);
+	} else {
+		hame_translate_reply(kind, &v->reply, t->type, t->id, decoded, wall_ms, &v->out);
+	}
+	*leaf = kind->leaf;
+	return true;
 }
 
 /* Delivered as is, and translated when the battery has (or gets) an entry in the table. */
@@ -377,15 +432,17 @@ static int on_reply(struct venus_bridge *v, const struct venus_topic *t, const s
 	struct json_out *o = &v->out;
 	json_out_reset(o);
 	char topic[256];
-	bool retain = v->reply.kind == VENUS_REPLY_INFORMATION;
-	if (retain) {
+	const struct hame_family *family = hame_family_of(t->type);
+	const char *leaf = NULL;
+	bool venus_information = (!family || !family->replies) && v->reply.kind == VENUS_REPLY_INFORMATION;
+	bool retain = venus_information;
+	if (!venus_information && translate_family_reply(v, d, t, ed->client, family, &leaf)) {
+		retain = true;
+		topic_of(topic, sizeof(topic), v->cfg->state_prefix, t, leaf);
+	} else if (retain) {
 		char why[VENUS_ERROR_MAX];
-		if (venus_state_merge(&d->state, &v->reply, eb_wall_clock().tv_sec * 1000, why, sizeof(why)) > 0) {
-			char type[LOG_QUOTE_SIZE], id[LOG_QUOTE_SIZE], reason[LOG_QUOTE_SIZE];
-			eb_log_limited(v->refusal_log, ed->client, MOSQ_LOG_WARNING,
-				       "energy-bridge: venus: %s/%s: part of a reply not kept: %s",
-				       log_quote_str(type, t->type), log_quote_str(id, t->id), log_quote_str(reason, why));
-		}
+		if (venus_state_merge(&d->state, &v->reply, eb_wall_clock().tv_sec * 1000, why, sizeof(why)) > 0)
+			note_not_kept(v, t, ed->client, why);
 		venus_state_render(&d->state, t->type, t->id, o);
 		topic_of(topic, sizeof(topic), v->cfg->state_prefix, t, "state");
 	} else {
@@ -395,12 +452,14 @@ static int on_reply(struct venus_bridge *v, const struct venus_topic *t, const s
 	if (!json_out_failed(o)) {
 		eb_publish(NULL, topic, o->buf, o->len, ed->qos, retain, NULL);
 		v->replies_translated++;
+		bool state = venus_information || (leaf && strcmp(leaf, "state") == 0);
 		struct venus_readings readings;
 		venus_reply_readings(&v->reply, &readings);
 		eb_device_report(&v->observer,
 				 &(struct eb_device_event){.kind = EB_DEVICE_VENUS, .vendor = d->vendor, .type = t->type,
-							   .id = t->id, .has_state = retain, .has_soc = readings.has_soc,
-							   .soc_percent = readings.soc_percent,
+							   .id = t->id, .has_state = state,
+							   .family = family ? family->name : NULL,
+							   .has_soc = readings.has_soc, .soc_percent = readings.soc_percent,
 							   .has_battery_w = readings.has_battery_w,
 							   .battery_w = readings.battery_w,
 							   .has_grid_w = readings.has_grid_w, .grid_w = readings.grid_w});
@@ -425,11 +484,12 @@ int venus_bridge_check_write(struct venus_bridge *v, const struct mosquitto *cli
 		return MOSQ_ERR_PLUGIN_DEFER;
 	if (is_will)
 		return MOSQ_ERR_ACL_DENIED; /* a command has no business in a will */
-	if (t.kind == VENUS_TOPIC_SET || !venus_type_is_first_generation(t.type) || len == 0)
+	const struct hame_family *family = hame_family_of(t.type);
+	if (t.kind == VENUS_TOPIC_SET || !family || len == 0)
 		return MOSQ_ERR_PLUGIN_DEFER; /* the MESSAGE callback decides; an empty one clears a retained command */
 	struct venus_command cmd;
 	char why[VENUS_ERROR_MAX];
-	if (judge(v, client, payload, len, &cmd, why, sizeof(why)) == STATELESS_PASS) {
+	if (judge(v, family, client, payload, len, &cmd, why, sizeof(why)) == STATELESS_PASS) {
 		if (!retain)
 			return MOSQ_ERR_PLUGIN_DEFER;
 		snprintf(why, sizeof(why), "%s", RETAINED_COMMAND);
@@ -536,7 +596,7 @@ void venus_bridge_on_tick(struct venus_bridge *v, int64_t now_ms)
 		char key[VENUS_TYPE_MAX + VENUS_ID_MAX + 2];
 		snprintf(key, sizeof(key), "%s/%s", d->type, d->id);
 		/* A read a client sent a moment ago is answered already. */
-		if (venus_type_is_first_generation(d->type) &&
+		if (hame_family_of(d->type) &&
 		    venus_gate_admit(&v->gate, key, &cmd, now_ms, NULL) == VENUS_GATE_PASS)
 			send_command(d, &cmd, 0);
 	}

@@ -10,7 +10,7 @@
 struct eb_venus_config {
 	bool enabled;
 	char *vendors;		/* topic prefixes, separated by spaces */
-	bool strict_types;	/* refuse commands to types the command table does not describe */
+	bool strict_types;	/* refuse commands to types no family table describes (default); off: pass them raw */
 	char *admin_users;	/* who may send dangerous commands, separated by spaces */
 	long command_interval;	/* seconds between settings per device; 0: no limit */
 	char *state_prefix;

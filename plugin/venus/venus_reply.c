@@ -18,7 +18,7 @@ static bool is_trailing_junk(char c)
 static bool is_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.';
+	       c == '_' || c == '-' || c == '.' || c == ':';
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -49,6 +49,8 @@ static void add_segment(struct venus_reply *out, const char *seg, size_t seg_len
 		skip_segment(out, "segment at offset %zu has no usable key", offset);
 		return;
 	}
+	if (offset == 0 && key_len == 2 && memcmp(seg, "cd", 2) == 0)
+		return; /* newer firmware names the reply first (cd=1,... cd=14,...): not a field */
 	if (out->count == VENUS_REPLY_MAX_PAIRS) {
 		skip_segment(out, "more than %d pairs", VENUS_REPLY_MAX_PAIRS);
 		return;

@@ -15,20 +15,41 @@ void venus_state_init(struct venus_state *state)
 	memset(state, 0, sizeof(*state));
 }
 
+_Static_assert(VENUS_STATE_KEY_SLOTS > 2 * VENUS_STATE_MAX_KEYS && VENUS_STATE_MAX_KEYS < 255,
+	       "the key index must have free slots and fit entry numbers in a byte");
+
+/* The slot of key in the key index: where it is, or the empty slot where it goes. */
+static size_t key_slot(const struct venus_state *state, const char *key, size_t key_len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < key_len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 0x100000001b3ULL;
+	}
+	size_t s = (size_t)(h & (VENUS_STATE_KEY_SLOTS - 1));
+	for (;;) {
+		unsigned at = state->slot_of_key[s];
+		if (at == 0)
+			return s;
+		const struct venus_state_entry *e = &state->entries[at - 1];
+		if (e->key_len == key_len && memcmp(e->key, key, key_len) == 0)
+			return s;
+		s = (s + 1) & (VENUS_STATE_KEY_SLOTS - 1);
+	}
+}
+
 /*
  * The index of the entry for key (vendor field `field`, or -1), or
  * state->count when there is none. Vendor keys are found through the
- * field index, so a whole reply merges and renders in linear time.
+ * field index, others through the key index, so a whole reply merges and
+ * renders in linear time.
  */
 static size_t entry_index(const struct venus_state *state, int field, const char *key, size_t key_len)
 {
 	if (field >= 0)
 		return state->slot_of_field[field] ? state->slot_of_field[field] - 1u : state->count;
-	size_t i = 0;
-	while (i < state->count && !(state->entries[i].key_len == key_len &&
-				     memcmp(state->entries[i].key, key, key_len) == 0))
-		i++;
-	return i;
+	unsigned at = state->slot_of_key[key_slot(state, key, key_len)];
+	return at ? at - 1u : state->count;
 }
 
 static const struct venus_state_entry *entry_of_field(const struct venus_state *state, size_t field)
@@ -81,6 +102,8 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 			e->field = field;
 			if (field >= 0)
 				state->slot_of_field[field] = (unsigned char)(at + 1);
+			else
+				state->slot_of_key[key_slot(state, p->key, p->key_len)] = (unsigned char)(at + 1);
 		}
 		memcpy(e->value, p->value, p->value_len);
 		e->value[p->value_len] = '\0';

@@ -3,7 +3,8 @@
  * against the same broker's plain forwarding of the same messages, in one run.
  *
  * Replies: the vendor document's information reply published on a device
- * topic, counted on the retained state topic the plugin derives from it.
+ * topic, counted on the retained state topic the plugin derives from it;
+ * then a B2500 runtime reply, translated by the family's field table.
  * Commands: a setting published on an App topic, counted at the battery
  * after the gate (the rate limit is off, so every command is judged and
  * passes).
@@ -17,6 +18,7 @@
 #include "spec_examples.h"
 
 static const char reply[] = VENUS_REPLY_SAMPLE;
+static const char b2500_reply[] = B2500_REPLY_SAMPLE;
 
 int main(int argc, char **argv)
 {
@@ -30,7 +32,9 @@ int main(int argc, char **argv)
 	struct eb_client *plain = eb_client_simple(broker.port, "bench-plain", NULL, MQTT_PROTOCOL_V311);
 	struct eb_client *state = eb_client_simple(broker.port, "bench-state", NULL, MQTT_PROTOCOL_V311);
 	struct eb_client *battery = eb_client_simple(broker.port, "bench-battery", NULL, MQTT_PROTOCOL_V311);
-	if (!pub || !plain || !state || !battery || eb_client_subscribe(plain, "bench/plain", 1) < 0 ||
+	struct eb_client *b2500 = eb_client_simple(broker.port, "bench-b2500", NULL, MQTT_PROTOCOL_V311);
+	if (!pub || !plain || !state || !battery || !b2500 || eb_client_subscribe(plain, "bench/plain", 1) < 0 ||
+	    eb_client_subscribe(b2500, "venus/HMA-1/bench02/state", 1) < 0 ||
 	    eb_client_subscribe(state, "venus/HMG-50/bench01/state", 1) < 0 ||
 	    eb_client_subscribe(battery, "hame_energy/HMG-50/App/bench01/ctrl", 1) < 0)
 		return 1;
@@ -39,6 +43,9 @@ int main(int argc, char **argv)
 	printf("Venus replies: %d information replies per round, QoS 1\n", n);
 	struct eb_bench_path translated = {"translated replies", "hame_energy/HMG-50/device/bench01/ctrl", state};
 	eb_bench_compare(pub, reply, n, rounds, &forwarded, &translated, 0.75);
+	printf("B2500 replies: %d runtime replies per round, QoS 1\n", n);
+	struct eb_bench_path b2500_translated = {"translated B2500 replies", "hame_energy/HMA-1/device/bench02/ctrl", b2500};
+	eb_bench_compare(pub, b2500_reply, n, rounds, &forwarded, &b2500_translated, 0.75);
 	printf("Venus commands: %d settings per round, QoS 1\n", n);
 	struct eb_bench_path gated = {"gated commands", "hame_energy/HMG-50/App/bench01/ctrl", battery};
 	eb_bench_compare(pub, "cd=3,md=1,nm=4,bt=8:30,et=20:30,wk=1,vv=123,as=0", n, rounds, &forwarded, &gated, 0.9);
@@ -47,5 +54,6 @@ int main(int argc, char **argv)
 	eb_client_disconnect(plain);
 	eb_client_disconnect(state);
 	eb_client_disconnect(battery);
+	eb_client_disconnect(b2500);
 	return eb_broker_stop(&broker) == 0 ? 0 : 1;
 }

@@ -15,6 +15,9 @@
  *   zero padding of bt and et, and that parses again to itself;
  * - refused: cd 0, empty payload, and a non-empty printable error (it is
  *   published to the sender and logged);
+ * - every other family's table (hame_family.h): the same verdict rules, and
+ *   a delivered command passes again unchanged; friendly settings of each
+ *   family give a command or a reason, never both;
  * - friendly: a command or an error, never both; the command, when the
  *   parser accepts it, has the cd of its name (a value cannot smuggle in
  *   another command), and goes through the same checks as above.
@@ -25,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hame_family.h"
 #include "venus_command.h"
 #include "venus_friendly.h"
 
@@ -50,11 +54,17 @@ static enum venus_class expected_class(int cd)
 {
 	switch (cd) {
 	case 1:
+	case 10:
+	case 14:
 	case 19:
+	case 26:
+	case 42:
 		return VENUS_READ;
 	case 5:
 	case 9:
 	case 20:
+	case 30:
+	case 55:
 		return VENUS_DANGEROUS;
 	default:
 		return VENUS_SETTING;
@@ -63,7 +73,7 @@ static enum venus_class expected_class(int cd)
 
 static bool known_cd(int cd)
 {
-	static const int table[] = {1, 2, 3, 4, 5, 9, 11, 15, 16, 19, 20};
+	static const int table[] = {1, 2, 3, 4, 5, 9, 10, 11, 14, 15, 16, 18, 19, 20, 26, 30, 42, 43, 55, 56, 59};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (table[i] == cd)
 			return true;
@@ -86,8 +96,8 @@ static bool parse_checked(const void *bytes, size_t len, struct venus_command *c
 	CHECK(strcmp(venus_class_name(c->cls), "unknown") != 0);
 	CHECK(c->payload_len <= VENUS_COMMAND_MAX && c->payload_len == strlen(c->payload));
 	CHECK(printable(c->payload, c->payload_len));
-	/* Only bt and et change: each can gain one leading zero. */
-	CHECK(c->payload_len >= len && c->payload_len <= len + 2);
+	/* Only bt and et change (each can gain one leading zero), and dod=88 becomes dod=0. */
+	CHECK(c->payload_len + 1 >= len && c->payload_len <= len + 2);
 	if (c->payload_len == len)
 		CHECK(memcmp(c->payload, bytes, len) == 0);
 
@@ -153,6 +163,47 @@ static void check_friendly(const uint8_t *data, size_t size)
 		CHECK(c.cd == friendly_cd(name));
 }
 
+/* One type of each family (hame_family.h). */
+static const char *const family_types[] = {"HMB-1", "HMA-1", "JPLS-8H", "HME-2", "HME-3", "HMI-1"};
+
+/* Any family's table: a verdict with its reason, and a delivered command that passes again unchanged. */
+static void check_families(const uint8_t *data, size_t size)
+{
+	for (size_t f = 0; f < sizeof(family_types) / sizeof(family_types[0]); f++) {
+		const struct hame_family *family = hame_family_of(family_types[f]);
+		CHECK(family != NULL);
+		struct venus_command c, again;
+		bool ok = hame_command_parse(family->commands, data, size, &c);
+		size_t error_len = strnlen(c.error, sizeof(c.error));
+		CHECK(error_len < sizeof(c.error));
+		if (!ok) {
+			CHECK(c.cd == 0 && c.payload_len == 0 && error_len > 0 && printable(c.error, error_len));
+			continue;
+		}
+		CHECK(error_len == 0 && hame_command_knows_cd(family->commands, c.cd));
+		CHECK(c.payload_len <= VENUS_COMMAND_MAX && printable(c.payload, c.payload_len));
+		CHECK(hame_command_parse(family->commands, c.payload, c.payload_len, &again));
+		CHECK(again.payload_len == c.payload_len && memcmp(again.payload, c.payload, c.payload_len) == 0);
+		CHECK(again.cls == c.cls);
+	}
+	/* set/<name>\n<value>: a friendly setting of each family gives a command or a reason, never both */
+	const size_t prefix_len = strlen(FRIENDLY_PREFIX);
+	const uint8_t *newline = size > prefix_len ? memchr(data, '\n', size) : NULL;
+	if (!newline || memcmp(data, FRIENDLY_PREFIX, prefix_len) != 0 ||
+	    (size_t)(newline - data) - prefix_len > FRIENDLY_NAME_MAX)
+		return;
+	char name[FRIENDLY_NAME_MAX + 1];
+	size_t name_len = (size_t)(newline - data) - prefix_len;
+	memcpy(name, data + prefix_len, name_len);
+	name[name_len] = '\0';
+	for (size_t f = 0; f < sizeof(family_types) / sizeof(family_types[0]); f++) {
+		struct venus_friendly out;
+		bool ok = hame_friendly_command(hame_family_of(family_types[f]), name, newline + 1,
+						size - (size_t)(newline + 1 - data), &out);
+		CHECK(ok == (out.command[0] != '\0') && ok == (out.error[0] == '\0'));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -160,5 +211,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct venus_command c;
 	parse_checked(data, size, &c);
 	check_friendly(data, size);
+	check_families(data, size);
 	return 0;
 }

@@ -14,6 +14,8 @@
  *   values hold no comma, the kind follows the keys (venus_reply.h);
  * - the .../reply JSON and the .../state JSON read back with cJSON as one
  *   object, are valid UTF-8 and have no repeated member names;
+ * - every family's reply kinds (hame_translate.h) render the reply and the
+ *   merged state as one valid JSON object without repeated names;
  * - merge: every pair is either refused (and counted, with a reason) or
  *   its key holds the value of its last pair; keys stay unique and within
  *   VENUS_STATE_MAX_KEYS; "other" is there exactly when an unknown key is.
@@ -24,6 +26,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hame_family.h"
 #include "json_out.h"
 #include "utf8.h"
 #include "venus_reply.h"
@@ -48,7 +51,7 @@ static const int64_t merge_ms[] = {
 static bool is_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.';
+	       c == '_' || c == '-' || c == '.' || c == ':';
 }
 
 static bool is_trailing_junk(char c)
@@ -230,6 +233,40 @@ static void check_state_render(const struct venus_state *s)
 	json_out_free(&o);
 }
 
+/* One type of each family with reply tables (hame_family.h). */
+static const char *const family_types[] = {"HMG-50", "VNSA-0", "HMB-1", "HMA-1", "JPLS-8H", "HME-2", "HME-3", "HMI-1"};
+
+/*
+ * Every reply kind of one family (chosen by the input's length, so that
+ * runs cover them all) renders the reply, and the merged state, as one
+ * valid JSON object.
+ */
+static void check_families(const struct venus_reply *r, const struct venus_state *s, size_t size)
+{
+	size_t f = size % (sizeof(family_types) / sizeof(family_types[0]));
+	{
+		const struct hame_family *family = hame_family_of(family_types[f]);
+		const struct hame_reply_kind *kinds = family->replies ? family->replies : family->venus_extra;
+		size_t n = family->replies ? family->n_replies : family->n_venus_extra;
+		const struct hame_reply_kind *kind = hame_reply_kind_of(kinds, n, r);
+		CHECK(kind == NULL || (kind >= kinds && kind < kinds + n));
+		for (size_t k = 0; k < n; k++) {
+			struct json_out o;
+			json_out_init(&o);
+			CHECK(hame_translate_reply(&kinds[k], r, DEVICE_TYPE, DEVICE_ID, "badbeefbadbe", merge_ms[k % 7], &o));
+			cJSON *doc = read_back(&o);
+			unique_members(doc);
+			cJSON_Delete(doc);
+			json_out_reset(&o);
+			CHECK(hame_translate_state(&kinds[k], s, DEVICE_TYPE, DEVICE_ID, NULL, &o));
+			doc = read_back(&o);
+			unique_members(doc);
+			cJSON_Delete(doc);
+			json_out_free(&o);
+		}
+	}
+}
+
 /* Parses, renders and merges one reply. */
 static void take_reply(struct venus_state *s, const char *bytes, size_t len, int64_t now_ms)
 {
@@ -250,6 +287,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	take_reply(&state, text, size, merge_ms[0]);
 	check_state_render(&state);
+	static struct venus_reply whole; /* large: kept off the stack */
+	venus_reply_parse(text, size, &whole);
+	check_families(&whole, &state, size);
 
 	size_t start = 0, line = 1;
 	while (start < size) {

@@ -426,19 +426,73 @@ static void test_other_vendors_and_types(void **state)
 	assert_non_null(m);
 	assert_string_equal(m->topic, "marstek_energy/VNSE3-2/App/abc/ctrl");
 	eb_message_free(m);
-	/* Other Hame devices are not Venus batteries: their commands pass untouched. */
-	assert_int_equal(eb_client_publish_str(app, "marstek_energy/HMJ-2/App/abc/ctrl", "cd=99,x=1", 1), 0);
+	/* Other Hame families are gated by their own tables: a B2500's cd=99 does not exist. */
+	assert_int_equal(eb_client_publish_str(app, "marstek_energy/HMJ-2/App/abc/ctrl", "cd=99,x=1", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	m = eb_client_next(errors, 2000);
+	assert_non_null(m);
+	assert_non_null(strstr(m->payload, "\"error\":\"unknown cd 99\""));
+	eb_message_free(m);
+	assert_int_equal(eb_client_publish_str(app, "marstek_energy/HMJ-2/App/abc/ctrl", "cd=19,md=80", 1), 0);
 	m = eb_client_next(battery, 2000);
 	assert_non_null(m);
-	assert_string_equal(m->payload, "cd=99,x=1");
+	assert_string_equal(m->payload, "cd=19,md=80");
 	eb_message_free(m);
+}
+
+/*
+ * A type no family table describes (a Hame power station, HMD) gets no
+ * command by default, dangerous ones least of all; the refusal names the
+ * type. Controls: a described family's valid command passes; with
+ * strict_types off, the same undescribed command passes raw.
+ */
+static void test_undescribed_types_are_refused_by_default(void **state)
+{
+	(void)state;
+	assert_true(eb_client_subscribe(battery, "hame_energy/HMD-1/App/+/ctrl", 1) >= 0);
+	assert_int_equal(eb_client_publish_str(app, "hame_energy/HMD-1/App/ps01/ctrl", "cd=11", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	struct eb_message *m = eb_client_next(errors, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->topic, "venus/HMD-1/ps01/error");
+	assert_non_null(strstr(m->payload, "no command table describes type HMD-1"));
+	eb_message_free(m);
+	/* even from an admin */
+	assert_int_equal(eb_client_publish_str(admin, "hame_energy/HMD-1/App/ps01/ctrl", "cd=1", 1),
+			 MQTT_RC_NOT_AUTHORIZED);
+	eb_message_free(eb_client_next(errors, 2000));
+	assert_null(eb_client_next(battery, QUIET_MS));
+	/* positive control: a described family's valid command passes */
+	assert_true(eb_client_subscribe(battery, "hame_energy/HMA-1/App/+/ctrl", 1) >= 0);
+	assert_int_equal(eb_client_publish_str(app, "hame_energy/HMA-1/App/b01/ctrl", "cd=1", 1), 0);
+	m = eb_client_next(battery, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->topic, "hame_energy/HMA-1/App/b01/ctrl");
+	eb_message_free(m);
+
+	/* positive control: the owner who opts out gets raw pass-through */
+	struct eb_broker b;
+	assert_int_equal(eb_broker_start(&b, "plugin_opt_venus_strict_types off\n"), 0);
+	struct eb_client *dev = eb_client_simple(b.port, "dev", "battery", MQTT_PROTOCOL_V5);
+	struct eb_client *a = eb_client_simple(b.port, "a", "app", MQTT_PROTOCOL_V5);
+	assert_non_null(dev);
+	assert_non_null(a);
+	assert_true(eb_client_subscribe(dev, "hame_energy/HMD-1/App/+/ctrl", 1) >= 0);
+	assert_int_equal(eb_client_publish_str(a, "hame_energy/HMD-1/App/ps01/ctrl", "cd=11", 1), 0);
+	m = eb_client_next(dev, 2000);
+	assert_non_null(m);
+	assert_string_equal(m->payload, "cd=11");
+	eb_message_free(m);
+	eb_client_disconnect(a);
+	eb_client_disconnect(dev);
+	assert_int_equal(eb_broker_stop(&b), 0);
 }
 
 static void test_polling_and_strict_types(void **state)
 {
 	(void)state;
 	struct eb_broker b;
-	assert_int_equal(eb_broker_start(&b, "plugin_opt_venus_poll_interval 1\nplugin_opt_venus_strict_types on\n"), 0);
+	assert_int_equal(eb_broker_start(&b, "plugin_opt_venus_poll_interval 1\n"), 0);
 	struct eb_client *bat = eb_client_simple(b.port, "bat", "battery", MQTT_PROTOCOL_V5);
 	assert_true(eb_client_subscribe(bat, "hame_energy/+/App/+/ctrl", 1) >= 0);
 	/* The battery answers once; from then on the plugin keeps its state fresh without any app. */
@@ -451,7 +505,7 @@ static void test_polling_and_strict_types(void **state)
 		eb_message_free(m);
 	}
 	struct eb_client *a = eb_client_simple(b.port, "a", "app", MQTT_PROTOCOL_V5);
-	assert_int_equal(eb_client_publish_str(a, "hame_energy/HMJ-2/App/abc/ctrl", "cd=1", 1), MQTT_RC_NOT_AUTHORIZED);
+	assert_int_equal(eb_client_publish_str(a, "hame_energy/HMD-2/App/abc/ctrl", "cd=1", 1), MQTT_RC_NOT_AUTHORIZED);
 	eb_client_disconnect(a);
 	eb_client_disconnect(bat);
 	assert_int_equal(eb_broker_stop(&b), 0);
@@ -794,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_friendly_commands_pass_the_same_gate),
 		cmocka_unit_test(test_plugin_output_cannot_be_forged),
 		cmocka_unit_test(test_other_vendors_and_types),
+		cmocka_unit_test(test_undescribed_types_are_refused_by_default),
 		cmocka_unit_test(test_polling_and_strict_types),
 		cmocka_unit_test(test_qos2_verdicts_never_pass_to_another_user),
 		cmocka_unit_test(test_qos2_commands_meet_the_rate_limit_and_normalisation),

@@ -90,7 +90,7 @@ static void test_defaults(void **state)
 
 	assert_true(cfg.venus.enabled);
 	assert_string_equal(cfg.venus.vendors, "hame_energy marstek_energy");
-	assert_false(cfg.venus.strict_types);
+	assert_true(cfg.venus.strict_types); /* undescribed types get no command by default */
 	assert_string_equal(cfg.venus.admin_users, "");
 	assert_int_equal(cfg.venus.command_interval, 1);
 	assert_string_equal(cfg.venus.state_prefix, "venus");

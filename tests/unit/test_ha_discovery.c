@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ha_discovery.h"
+#include "hame_family.h"
 #include "ha_schema.h"
 #include "spec_examples.h"
 #include "util.h"
@@ -231,6 +232,42 @@ static void test_venus_battery(void **state)
 	release_all(configs);
 }
 
+/* Every family's configs pass the schema, and every control's command topic is a friendly setting of the family. */
+static void test_other_hame_families(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *type, *family;
+	} devices[] = {{"HMA-1", "b2500"}, {"JPLS-8H", "jupiter"}, {"HME-4", "ct002"}, {"HME-3", "ct003"},
+		       {"HMI-1", "inverter"}};
+	for (size_t d = 0; d < sizeof(devices) / sizeof(devices[0]); d++) {
+		assert_true(ha_discovery_hame(&set, &topics, "hame_energy", devices[d].type, "ab12", devices[d].family,
+					      false));
+		size_t n = set.count;
+		assert_true(n >= 5);
+		struct ha_config *configs = check_set("homeassistant", n);
+		size_t controls = 0;
+		for (size_t i = 0; i < n; i++) {
+			const char *command = ha_config_string(&configs[i], "command_topic");
+			if (!command)
+				continue;
+			controls++;
+			char prefix[64];
+			snprintf(prefix, sizeof(prefix), "venus/%s/ab12/set/", devices[d].type);
+			assert_int_equal(strncmp(command, prefix, strlen(prefix)), 0);
+			struct venus_friendly f;
+			hame_friendly_command(hame_family_of(devices[d].type), command + strlen(prefix), "1", 1, &f);
+			if (strncmp(f.error, "unknown setting", 15) == 0)
+				fail_msg("%s: %s", command, f.error);
+		}
+		assert_true(controls >= 1);
+		release_all(configs);
+	}
+	/* negative control: no family, or the Venus family, is the Venus battery's set */
+	assert_true(ha_discovery_hame(&set, &topics, "hame_energy", "HMG-50", "ab12", NULL, false));
+	assert_true(set.count > 40);
+}
+
 static void test_mppt_controller(void **state)
 {
 	(void)state;
@@ -414,6 +451,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_venus_battery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mppt_controller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inverter_and_pms_pack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_hame_families, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_that_are_not_node_ids_stay_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_two_ids_share_a_node_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configured_prefixes_are_used, setup, teardown),

@@ -161,14 +161,47 @@ static void test_refuses_out_of_range(void **state)
 	check_refused("cd=4,yy=123,mm=1,rr=2,hh=23,mn=60", "mn must be within 0..59");
 }
 
+/* The commands of docs/venus.md beyond the vendor document: the app's and the firmware's. */
+static void test_venus_additions(void **state)
+{
+	(void)state;
+	check_pass("cd=2,md=5,nl=1", "cd=2,md=5,nl=1", 2, VENUS_SETTING); /* AI mode as the app sends it */
+	check_refused("cd=2,md=5,nl=2", "nl must be one of 1");
+	check_pass("cd=5,rs=3", "cd=5,rs=3", 5, VENUS_DANGEROUS);
+	check_pass("cd=10", "cd=10", 10, VENUS_READ);
+	check_pass("cd=14", "cd=14", 14, VENUS_READ);
+	check_pass("cd=26", "cd=26", 26, VENUS_READ);
+	check_pass("cd=42,bms_idx=255", "cd=42,bms_idx=255", 42, VENUS_READ);
+	check_refused("cd=42,bms_idx=6", "bms_idx must be one of 1, 2, 3, 4, 5, 255");
+	check_pass("cd=18,meter=3,mac=0123456789aB", "cd=18,meter=3,mac=0123456789aB", 18, VENUS_SETTING);
+	check_refused("cd=18,meter=3,mac=0123456789", "mac must be 12 hexadecimal digits");
+	check_refused("cd=18,meter=12,mac=000000000000", "meter must be within 0..11");
+	check_pass("cd=18,dchrg=1", "cd=18,dchrg=1", 18, VENUS_SETTING);
+	check_pass("cd=18,seq_check", "cd=18,seq_check", 18, VENUS_SETTING);
+	check_refused("cd=18,seq_check=1", "seq_check takes no value");
+	check_refused("cd=18,ip=192.168.1.2", "cd=18 needs exactly one of meter, dchrg, seq_check");
+	check_refused("cd=18,meter=1,mac=000000000000,ip=1", "unknown key ip for cd=18");
+	check_refused("cd=1,seq_check", "unknown key seq_check for cd=1");
+	check_pass("cd=30,api=1,port=30000", "cd=30,api=1,port=30000", 30, VENUS_DANGEROUS);
+	check_pass("cd=55,adv=1", "cd=55,adv=1", 55, VENUS_DANGEROUS);
+	check_pass("cd=56,dod=88", "cd=56,dod=0", 56, VENUS_SETTING); /* the device reads 88 as 0 */
+	check_pass("cd=56,dod=30", "cd=56,dod=30", 56, VENUS_SETTING);
+	check_pass("cd=56,dod=0", "cd=56,dod=0", 56, VENUS_SETTING);
+	check_refused("cd=56,dod=29", "dod must be 0 or within 30..88");
+	check_refused("cd=56,dod=89", "dod must be 0 or within 30..88");
+	check_pass("cd=43,full_d=1", "cd=43,full_d=1", 43, VENUS_SETTING);
+	check_pass("cd=59,led=0", "cd=59,led=0", 59, VENUS_SETTING);
+	check_refused("cd=17", "cd=17 is refused for everyone on Venus: its parameters are unknown");
+}
+
 static void test_refuses_values_outside_sets(void **state)
 {
 	(void)state;
-	check_refused("cd=2,md=3", "md must be one of 0, 1, 2");
-	check_refused("cd=2,md=-1", "md must be one of 0, 1, 2");
-	check_refused("cd=2,md=x", "md must be one of 0, 1, 2");
-	check_refused("cd=5,rs=0", "rs must be one of 1, 2");
-	check_refused("cd=5,rs=3", "rs must be one of 1, 2");
+	check_refused("cd=2,md=3", "md must be one of 0, 1, 2, 5");
+	check_refused("cd=2,md=-1", "md must be one of 0, 1, 2, 5");
+	check_refused("cd=2,md=x", "md must be one of 0, 1, 2, 5");
+	check_refused("cd=5,rs=0", "rs must be one of 1, 2, 3");
+	check_refused("cd=5,rs=4", "rs must be one of 1, 2, 3");
 	check_refused("cd=9,ot=2", "ot must be one of 0, 1");
 	check_refused("cd=11,bc=2", "bc must be one of 0, 1");
 	check_refused("cd=15,meter=3", "meter must be one of 0, 1, 2");
@@ -424,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_normalised_output_parses_to_itself),
 		cmocka_unit_test(test_never_crashes_and_always_explains),
 		cmocka_unit_test(test_first_generation_types),
+		cmocka_unit_test(test_venus_additions),
 		cmocka_unit_test(test_class_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

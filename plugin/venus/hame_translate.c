@@ -1,0 +1,582 @@
+#include "hame_translate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "eb_text.h"
+
+#define MAX_VALUES (VENUS_REPLY_MAX_PAIRS > VENUS_STATE_MAX_KEYS ? VENUS_REPLY_MAX_PAIRS : VENUS_STATE_MAX_KEYS)
+#define SLOTS 512 /* a power of two, over twice MAX_VALUES: short probes */
+#define PATH_DEPTH 6
+#define NAME_MAX_LEN 47
+#define PATH_MAX_LEN 96
+
+/* ---- the reply's values, found by (section, key) ---- */
+
+struct value {
+	const char *section, *key, *text;
+	size_t section_len, key_len, text_len;
+	bool used; /* a field named it: not "other" */
+};
+
+struct values {
+	struct value items[MAX_VALUES];
+	size_t count;
+	unsigned short slot[SLOTS]; /* item index + 1; 0: empty */
+};
+
+static uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static size_t slot_of(const struct values *v, const char *sec, size_t sec_len, const char *key, size_t key_len)
+{
+	uint64_t h = fnv(fnv(0xcbf29ce484222325ULL, sec, sec_len), key, key_len);
+	size_t s = (size_t)(h & (SLOTS - 1));
+	for (;;) {
+		unsigned short at = v->slot[s];
+		if (at == 0)
+			return s;
+		const struct value *x = &v->items[at - 1];
+		if (x->section_len == sec_len && x->key_len == key_len && memcmp(x->key, key, key_len) == 0 &&
+		    memcmp(x->section, sec, sec_len) == 0)
+			return s;
+		s = (s + 1) & (SLOTS - 1);
+	}
+}
+
+/* Adds a value; the last of a repeated key wins. */
+static void put(struct values *v, const char *sec, size_t sec_len, const char *key, size_t key_len, const char *text,
+		size_t text_len)
+{
+	size_t s = slot_of(v, sec, sec_len, key, key_len);
+	if (v->slot[s]) {
+		struct value *x = &v->items[v->slot[s] - 1];
+		x->text = text;
+		x->text_len = text_len;
+		return;
+	}
+	if (v->count == MAX_VALUES)
+		return;
+	v->items[v->count] = (struct value){sec, key, text, sec_len, key_len, text_len, false};
+	v->slot[s] = (unsigned short)(++v->count);
+}
+
+static struct value *find(struct values *v, const char *raw, size_t raw_len)
+{
+	const char *colon = memchr(raw, ':', raw_len);
+	size_t sec_len = colon ? (size_t)(colon - raw) : 0;
+	const char *key = colon ? colon + 1 : raw;
+	size_t key_len = raw_len - (colon ? sec_len + 1 : 0);
+	size_t s = slot_of(v, raw, sec_len, key, key_len);
+	return v->slot[s] ? &v->items[v->slot[s] - 1] : NULL;
+}
+
+static void values_from_reply(struct values *v, const struct venus_reply *r, bool sectioned)
+{
+	memset(v->slot, 0, sizeof(v->slot));
+	v->count = 0;
+	const char *sec = "";
+	size_t sec_len = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct venus_reply_pair *p = &r->pairs[i];
+		const char *key = p->key;
+		size_t key_len = p->key_len;
+		const char *colon = memchr(key, ':', key_len);
+		if (sectioned && colon) {
+			sec = key;
+			sec_len = (size_t)(colon - key);
+			key = colon + 1;
+			key_len -= sec_len + 1;
+		}
+		put(v, sectioned ? sec : "", sectioned ? sec_len : 0, key, key_len, p->value, p->value_len);
+	}
+}
+
+static void values_from_state(struct values *v, const struct venus_state *state)
+{
+	memset(v->slot, 0, sizeof(v->slot));
+	v->count = 0;
+	for (size_t i = 0; i < state->count; i++) {
+		const struct venus_state_entry *e = &state->entries[i];
+		put(v, "", 0, e->key, e->key_len, e->value, e->value_len);
+	}
+}
+
+/* ---- paths: "a.b[2].c" as segments ---- */
+
+struct segment {
+	char name[NAME_MAX_LEN + 1]; /* "" for an index */
+	int index;                   /* -1 for a name */
+};
+
+/* Splits path into at most PATH_DEPTH segments; false when malformed. */
+static bool split_path(const char *path, struct segment *seg, size_t *n)
+{
+	size_t count = 0;
+	const char *p = path;
+	while (*p) {
+		size_t len = strcspn(p, ".[");
+		if (len == 0 || len > NAME_MAX_LEN || count == PATH_DEPTH)
+			return false;
+		memcpy(seg[count].name, p, len);
+		seg[count].name[len] = '\0';
+		seg[count++].index = -1;
+		p += len;
+		while (*p == '[') {
+			int idx = 0;
+			p++;
+			if (*p < '0' || *p > '9')
+				return false;
+			while (*p >= '0' && *p <= '9' && idx < 1000)
+				idx = idx * 10 + (*p++ - '0');
+			if (*p++ != ']' || count == PATH_DEPTH)
+				return false;
+			seg[count].name[0] = '\0';
+			seg[count++].index = idx;
+		}
+		if (*p == '.')
+			p++;
+		else if (*p)
+			return false;
+	}
+	*n = count;
+	return count > 0;
+}
+
+static bool same_segment(const struct segment *a, const struct segment *b)
+{
+	return a->index == b->index && strcmp(a->name, b->name) == 0;
+}
+
+/* The containers open below the top-level object, and each array's next index. */
+struct writer {
+	struct json_out *o;
+	struct segment open[PATH_DEPTH];
+	int next_index[PATH_DEPTH]; /* for an open array: the next element's index */
+	bool is_array[PATH_DEPTH];
+	size_t depth;
+};
+
+static void close_to(struct writer *w, size_t depth)
+{
+	while (w->depth > depth) {
+		w->depth--;
+		if (w->is_array[w->depth])
+			json_out_end_array(w->o);
+		else
+			json_out_end_object(w->o);
+	}
+}
+
+/* Writes the key (in an object) or the null padding (in an array) for seg at the current depth. */
+static void position(struct writer *w, const struct segment *seg)
+{
+	if (seg->index < 0) {
+		json_out_key(w->o, seg->name);
+		return;
+	}
+	size_t d = w->depth - 1; /* the array */
+	while (w->next_index[d] < seg->index) {
+		json_out_null(w->o);
+		w->next_index[d]++;
+	}
+	w->next_index[d] = seg->index + 1;
+}
+
+/* Opens the containers of path (all but its last segment) and positions at the last; false when malformed. */
+static bool enter(struct writer *w, const char *path)
+{
+	struct segment seg[PATH_DEPTH];
+	size_t n = 0;
+	if (!split_path(path, seg, &n) || seg[0].index >= 0)
+		return false;
+	size_t common = 0;
+	while (common < w->depth && common + 1 < n && same_segment(&w->open[common], &seg[common]))
+		common++;
+	close_to(w, common);
+	for (size_t i = common; i + 1 < n; i++) {
+		position(w, &seg[i]);
+		w->open[w->depth] = seg[i];
+		w->is_array[w->depth] = seg[i + 1].index >= 0;
+		w->next_index[w->depth] = 0;
+		w->depth++;
+		if (seg[i + 1].index >= 0)
+			json_out_begin_array(w->o);
+		else
+			json_out_begin_object(w->o);
+	}
+	position(w, &seg[n - 1]);
+	return true;
+}
+
+/* ---- values ---- */
+
+static bool integer(const char *s, size_t n, long long *v)
+{
+	return venus_reply_integer(s, n, v);
+}
+
+/* The n-th (1-based) '|'-separated part of s, or false when there is none. */
+static bool part_of(const char *s, size_t n, int part, const char **out, size_t *out_len)
+{
+	size_t start = 0;
+	for (int i = 1;; i++) {
+		const char *bar = memchr(s + start, '|', n - start);
+		size_t end = bar ? (size_t)(bar - s) : n;
+		if (i == part) {
+			*out = s + start;
+			*out_len = end - start;
+			return true;
+		}
+		if (!bar)
+			return false;
+		start = end + 1;
+	}
+}
+
+static void scaled_out(struct json_out *o, long long v, long long divisor)
+{
+	if (divisor > 1)
+		json_out_number(o, (double)v / (double)divisor);
+	else
+		json_out_int(o, v);
+}
+
+static void period_out(struct json_out *o, const char *s, size_t n)
+{
+	long long v[7];
+	size_t found = 0, start = 0;
+	bool ok = true;
+	while (ok && start <= n) {
+		const char *bar = memchr(s + start, '|', n - start);
+		size_t end = bar ? (size_t)(bar - s) : n;
+		ok = found < 7 && integer(s + start, end - start, &v[found]);
+		found++;
+		start = end + 1;
+	}
+	for (size_t i = 0; ok && i < 4; i++)
+		ok = v[i] >= 0 && v[i] <= 99;
+	if (!ok || found != 7) {
+		json_out_text(o, s, n);
+		return;
+	}
+	char start_text[8], end_text[8];
+	snprintf(start_text, sizeof(start_text), "%02d:%02d", (int)v[0], (int)v[1]);
+	snprintf(end_text, sizeof(end_text), "%02d:%02d", (int)v[2], (int)v[3]);
+	json_out_begin_object(o);
+	json_out_key(o, "start");
+	json_out_string(o, start_text);
+	json_out_key(o, "end");
+	json_out_string(o, end_text);
+	json_out_key(o, "weekdays");
+	json_out_int(o, v[4]);
+	json_out_key(o, "power_w");
+	json_out_int(o, v[5]);
+	json_out_key(o, "enabled");
+	if (v[6] == 0 || v[6] == 1)
+		json_out_bool(o, v[6] == 1);
+	else
+		json_out_int(o, v[6]);
+	json_out_end_object(o);
+}
+
+/* "H:M" with one or two digits each, hours up to 24, minutes up to 59. */
+static void time_out(struct json_out *o, const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n);
+	static const struct eb_int_rule hour_rule = {0, 24, 2, false}, minute_rule = {0, 59, 2, false};
+	long long h = 0, m = 0;
+	if (colon && eb_parse_int(s, (size_t)(colon - s), &hour_rule, &h) == EB_INT_OK &&
+	    eb_parse_int(colon + 1, n - (size_t)(colon - s) - 1, &minute_rule, &m) == EB_INT_OK &&
+	    (h < 24 || m == 0)) {
+		char text[8];
+		snprintf(text, sizeof(text), "%02d:%02d", (int)h, (int)m);
+		json_out_string(o, text);
+		return;
+	}
+	json_out_text(o, s, n);
+}
+
+static const char *choice(const struct hame_field *f, long long v)
+{
+	if (v >= 0 && (size_t)v < f->n_choices && f->choices[v])
+		return f->choices[v];
+	return NULL;
+}
+
+static void value_out(struct json_out *o, const struct hame_field *f, const char *s, size_t n)
+{
+	long long v = 0;
+	bool number = integer(s, n, &v);
+	if (f->kind == HAME_FIELD_TEXT) {
+		json_out_text(o, s, n);
+		return;
+	}
+	if (f->kind == HAME_FIELD_PERIOD) {
+		period_out(o, s, n);
+		return;
+	}
+	if (f->kind == HAME_FIELD_TIME) {
+		time_out(o, s, n);
+		return;
+	}
+	if (!number) {
+		json_out_text(o, s, n);
+		return;
+	}
+	const char *name = NULL;
+	switch (f->kind) {
+	case HAME_FIELD_SCALED:
+		scaled_out(o, v, f->divisor);
+		return;
+	case HAME_FIELD_ENUM:
+		name = choice(f, v);
+		if (!name && f->fallback)
+			name = f->fallback;
+		if (name)
+			json_out_string(o, name);
+		else
+			json_out_int(o, v);
+		return;
+	case HAME_FIELD_BOOL:
+		if (v == 0 || v == 1)
+			json_out_bool(o, v == 1);
+		else
+			json_out_int(o, v);
+		return;
+	case HAME_FIELD_BIT:
+		if (v < 0 || f->bit < 0 || f->bit > 62) {
+			json_out_int(o, v);
+			return;
+		}
+		v = (v >> f->bit) & 1;
+		name = choice(f, v);
+		if (name)
+			json_out_string(o, name);
+		else
+			json_out_bool(o, v == 1);
+		return;
+	case HAME_FIELD_INT8:
+		scaled_out(o, v >= 128 && v <= 255 ? v - 256 : v, f->divisor);
+		return;
+	case HAME_FIELD_RSSI:
+		if (v == 0 || v == 32767)
+			json_out_null(o);
+		else
+			json_out_int(o, v);
+		return;
+	default:
+		json_out_int(o, v);
+		return;
+	}
+}
+
+/* min, max, spread and average (half up) of the non-zero cells named by f->raw; nulls when none. */
+static bool cell_stats_out(struct writer *w, struct values *v, const struct hame_field *f)
+{
+	long long min = 0, max = 0, sum = 0, count = 0;
+	for (int i = 0; i < 16; i++) {
+		char key[40];
+		if (f->cells == HAME_CELLS_HEX)
+			snprintf(key, sizeof(key), "%s%x", f->raw, i);
+		else
+			snprintf(key, sizeof(key), "%s%d", f->raw, i + 1);
+		const struct value *x = find(v, key, strlen(key));
+		long long mv = 0;
+		if (!x || !integer(x->text, x->text_len, &mv) || mv <= 0 || mv > 100000)
+			continue;
+		min = count == 0 || mv < min ? mv : min;
+		max = count == 0 || mv > max ? mv : max;
+		sum += mv;
+		count++;
+	}
+	static const char *const names[] = {"cell_min_mv", "cell_max_mv", "cell_spread_mv", "cell_avg_mv"};
+	long long stats[4] = {min, max, max - min, count ? (2 * sum + count) / (2 * count) : 0};
+	for (int i = 0; i < 4; i++) {
+		char path[PATH_MAX_LEN + 1];
+		snprintf(path, sizeof(path), "%s%s%s", f->path, f->path[0] ? "." : "", names[i]);
+		if (!enter(w, path))
+			return false;
+		if (count)
+			json_out_int(w->o, stats[i]);
+		else
+			json_out_null(w->o);
+	}
+	return true;
+}
+
+static void field_out(struct writer *w, struct values *v, const struct hame_field *f)
+{
+	if (f->kind == HAME_FIELD_CELL_STATS) {
+		cell_stats_out(w, v, f);
+		return;
+	}
+	struct value *x = find(v, f->raw, strlen(f->raw));
+	if (!x)
+		return;
+	x->used = true;
+	const char *s = x->text;
+	size_t n = x->text_len;
+	if (f->part > 0 && !part_of(x->text, x->text_len, f->part, &s, &n))
+		return; /* the part is missing: the whole value stays under "other" */
+	if (enter(w, f->path))
+		value_out(w->o, f, s, n);
+}
+
+static void other_out(struct json_out *o, const struct values *v)
+{
+	bool open = false;
+	for (size_t i = 0; i < v->count; i++) {
+		const struct value *x = &v->items[i];
+		if (x->used)
+			continue;
+		if (!open) {
+			json_out_key(o, "other");
+			json_out_begin_object(o);
+			open = true;
+		}
+		char key[VENUS_REPLY_KEY_MAX * 2 + 2];
+		snprintf(key, sizeof(key), "%.*s%s%.*s", (int)x->section_len, x->section, x->section_len ? ":" : "",
+			 (int)x->key_len, x->key);
+		json_out_key(o, key);
+		json_out_text(o, x->text, x->text_len);
+	}
+	if (open)
+		json_out_end_object(o);
+}
+
+static bool render(const struct hame_reply_kind *kind, struct values *v, const char *type, const char *id,
+		   const char *mac, int64_t updated_ms, struct json_out *o)
+{
+	char updated[40];
+	venus_format_utc(updated_ms, updated, sizeof(updated));
+	json_out_begin_object(o);
+	json_out_key(o, "type");
+	json_out_text(o, type ? type : "", type ? strlen(type) : 0);
+	json_out_key(o, "id");
+	json_out_text(o, id ? id : "", id ? strlen(id) : 0);
+	if (mac) {
+		json_out_key(o, "mac");
+		json_out_text(o, mac, strlen(mac));
+	}
+	json_out_key(o, "updated");
+	json_out_string(o, updated);
+	struct writer w = {.o = o};
+	for (size_t i = 0; i < kind->n_fields; i++)
+		field_out(&w, v, &kind->fields[i]);
+	close_to(&w, 0);
+	other_out(o, v);
+	json_out_end_object(o);
+	return !json_out_failed(o);
+}
+
+bool hame_translate_reply(const struct hame_reply_kind *kind, const struct venus_reply *reply, const char *type,
+			  const char *id, const char *mac, int64_t updated_ms, struct json_out *o)
+{
+	struct values v;
+	values_from_reply(&v, reply, kind->sectioned);
+	return render(kind, &v, type, id, mac, updated_ms, o);
+}
+
+bool hame_translate_state(const struct hame_reply_kind *kind, const struct venus_state *state, const char *type,
+			  const char *id, const char *mac, struct json_out *o)
+{
+	struct values v;
+	values_from_state(&v, state);
+	return render(kind, &v, type, id, mac, state->updated_ms, o);
+}
+
+/* A sectioned reply's signature names a section by its first key, as sent: "bms:c_vol". */
+static bool has_key(const struct venus_reply *r, const char *key)
+{
+	size_t n = strlen(key);
+	for (size_t i = 0; i < r->count; i++)
+		if (r->pairs[i].key_len == n && memcmp(r->pairs[i].key, key, n) == 0)
+			return true;
+	return false;
+}
+
+const struct hame_reply_kind *hame_reply_kind_of(const struct hame_reply_kind *kinds, size_t n,
+						 const struct venus_reply *reply)
+{
+	for (size_t k = 0; k < n; k++) {
+		bool all = kinds[k].n_signature > 0;
+		for (size_t s = 0; all && s < kinds[k].n_signature; s++)
+			all = has_key(reply, kinds[k].signature[s]);
+		if (all)
+			return &kinds[k];
+	}
+	return NULL;
+}
+
+/* ---- the table check of the unit tests ---- */
+
+/* Where each container of path ends: the offsets of its '.' and '['. */
+static size_t container_prefixes(const char *path, size_t *ends, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; path[i] && n < max; i++)
+		if (path[i] == '.' || path[i] == '[')
+			ends[n++] = i;
+	return n;
+}
+
+bool hame_fields_check(const struct hame_field *fields, size_t n, char *why, size_t why_size)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct segment seg[PATH_DEPTH];
+		size_t depth = 0;
+		if (fields[i].kind == HAME_FIELD_CELL_STATS && fields[i].path[0] == '\0')
+			continue; /* its four values at the top level */
+		if (!split_path(fields[i].path, seg, &depth) || seg[0].index >= 0)
+			return eb_error(why, why_size, "field %zu (%s): malformed path %s", i, fields[i].raw,
+					fields[i].path) == 0;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(fields[i].path, fields[j].path) == 0 && fields[i].kind != HAME_FIELD_CELL_STATS)
+				return eb_error(why, why_size, "path %s written twice", fields[i].path) == 0;
+		/* every container of this path: the fields since its first use all lie in it */
+		size_t ends[PATH_DEPTH * 2];
+		size_t k = container_prefixes(fields[i].path, ends, PATH_DEPTH * 2);
+		for (size_t c = 0; c < k; c++) {
+			size_t len = ends[c];
+			size_t first = i;
+			for (size_t j = 0; j < i; j++)
+				if (strncmp(fields[j].path, fields[i].path, len) == 0 &&
+				    (fields[j].path[len] == '.' || fields[j].path[len] == '[')) {
+					first = j;
+					break;
+				}
+			for (size_t j = first; j < i; j++)
+				if (!(strncmp(fields[j].path, fields[i].path, len) == 0 &&
+				      (fields[j].path[len] == '.' || fields[j].path[len] == '[')))
+					return eb_error(why, why_size, "%s is apart from the other fields of %.*s",
+							fields[i].path, (int)len, fields[i].path) == 0;
+			for (size_t j = 0; j < n; j++)
+				if (fields[j].kind != HAME_FIELD_CELL_STATS && strlen(fields[j].path) == len && strncmp(fields[j].path, fields[i].path, len) == 0)
+					return eb_error(why, why_size, "%s is both a value and a container",
+							fields[j].path) == 0;
+		}
+		if (i > 0) { /* array elements in increasing order */
+			struct segment prev[PATH_DEPTH];
+			size_t pd = 0;
+			if (!split_path(fields[i - 1].path, prev, &pd))
+				pd = 0;
+			size_t d = 0;
+			while (d < pd && d < depth && same_segment(&prev[d], &seg[d]))
+				d++;
+			if (d < pd && d < depth && (prev[d].index >= 0) != (seg[d].index >= 0))
+				return eb_error(why, why_size, "%s mixes names and indexes", fields[i].path) == 0;
+			if (d < pd && d < depth && seg[d].index >= 0 && seg[d].index < prev[d].index)
+				return eb_error(why, why_size, "%s comes after a higher index", fields[i].path) == 0;
+		}
+	}
+	if (why && why_size)
+		why[0] = '\0';
+	return true;
+}
