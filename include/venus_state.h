@@ -38,7 +38,7 @@
 #include "json_out.h"
 #include "venus_reply.h"
 
-/* The vendor table has 49 keys: room for them and about as many unknown ones. */
+/* The table names 64 keys: room for them and some unknown ones. */
 #define VENUS_STATE_MAX_KEYS 96
 /* Longer than any value of the table (the longest, wifi_n, is an SSID of at most 32 bytes). */
 #define VENUS_STATE_VALUE_MAX 127
@@ -46,13 +46,13 @@
 /* The key index: a power of two, over twice VENUS_STATE_MAX_KEYS, so that probes stay short. */
 #define VENUS_STATE_KEY_SLOTS 256
 
-/* Room for the rows of the vendor table, venus_table.h (checked at compile time). */
-#define VENUS_STATE_FIELDS 64
+/* Room for the rows of the table of named keys, venus_table.h (checked at compile time). */
+#define VENUS_STATE_FIELDS 80
 
 struct venus_state_entry {
 	char key[VENUS_REPLY_KEY_MAX + 1];
 	size_t key_len;
-	int field;	/* index into the vendor table, -1 for an unknown key */
+	int field;	/* index into venus_table, -1 for an unknown key */
 	char value[VENUS_STATE_VALUE_MAX + 1]; /* NUL-terminated, may contain other NULs */
 	size_t value_len;
 };

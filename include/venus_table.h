@@ -13,8 +13,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The rows of venus_table, tim_0..tim_9 included (checked at compile time). */
-#define VENUS_TABLE_FIELDS 49
+/*
+ * The rows of venus_table (checked at compile time): first the 49 keys of the
+ * vendor's table (tim_0..tim_9 included), then the keys newer firmware adds
+ * (docs/venus.md section 3.3). Keys with an underscore come before
+ * VENUS_TABLE_FIRST_PLAIN, keys without one from there on, so that a key
+ * without one skips the rows that cannot match.
+ */
+#define VENUS_TABLE_VENDOR_FIELDS 49
+#define VENUS_TABLE_FIRST_PLAIN 52
+#define VENUS_TABLE_FIELDS 65
 
 enum venus_field_kind {
 	VENUS_FIELD_INTEGER, /* signed number as sent */
@@ -22,6 +30,11 @@ enum venus_field_kind {
 	VENUS_FIELD_ENUM,    /* number named by choices[], unknown values stay numbers */
 	VENUS_FIELD_TEXT,    /* string */
 	VENUS_FIELD_PERIOD,  /* one of tim_0..tim_9, rendered together as time_periods */
+	VENUS_FIELD_PV_INPUT,   /* "P|c": name = P / divisor, second_name = (c is 1) */
+	VENUS_FIELD_PV_TOTAL,   /* no key (raw ""): name = the sum of the PV_INPUT powers */
+	VENUS_FIELD_FIRST_LAST, /* "a|...|b": name = a, second_name = b */
+	VENUS_FIELD_FIRST_ENUM, /* "a|...": a named by choices[] */
+	VENUS_FIELD_BIT_ENUM,   /* number: whether bit `mask` is set, named by choices[0] / choices[1] */
 };
 
 struct venus_field {
@@ -32,6 +45,8 @@ struct venus_field {
 	long long divisor;
 	const char *const *choices; /* NULL entries are gaps in the vendor's list */
 	size_t n_choices;
+	const char *second_name; /* PV_INPUT and FIRST_LAST: the second field's name */
+	long long mask;          /* BIT_ENUM: the bit */
 };
 
 extern const struct venus_field venus_table[VENUS_TABLE_FIELDS];
@@ -39,7 +54,10 @@ extern const struct venus_field venus_table[VENUS_TABLE_FIELDS];
 /* The row of key in venus_table, or -1 for a key outside the vendor's table. */
 int venus_table_index(const char *key, size_t key_len);
 
-/* True for the keys of the vendor's table, tim_0..tim_9 included. */
+/*
+ * True for the keys of the vendor's table, tim_0..tim_9 included; not for the
+ * newer keys, which alone do not make an information reply.
+ */
 bool venus_table_has_key(const char *key, size_t key_len);
 
 #endif

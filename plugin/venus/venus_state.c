@@ -132,17 +132,102 @@ size_t venus_format_utc(int64_t unix_ms, char *buf, size_t size)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/*
+ * The integers of a "a|b|..." value, at most max of them: their count, or 0
+ * when a part is not an integer or there are more than max.
+ */
+static size_t bar_integers(const char *value, size_t len, long long *out, size_t max)
+{
+	size_t found = 0, start = 0;
+	while (start <= len) {
+		const char *bar = memchr(value + start, '|', len - start);
+		size_t end = bar ? (size_t)(bar - value) : len;
+		if (found == max || !venus_reply_integer(value + start, end - start, &out[found]))
+			return 0;
+		found++;
+		start = end + 1;
+	}
+	return found;
+}
+
+/* The power of a PV input, "P|c" with P in 1/divisor W; false when the value is not that. */
+static bool pv_input_power(const struct venus_state_entry *e, long long *power)
+{
+	long long parts[2];
+	if (bar_integers(e->value, e->value_len, parts, 2) != 2)
+		return false;
+	*power = parts[0];
+	return true;
+}
+
+/* The fields of the "a|b" values newer firmware sends; false when the value has another form. */
+static bool parts_out(struct json_out *o, const struct venus_field *f, const struct venus_state_entry *e)
+{
+	long long parts[VENUS_STATE_VALUE_MAX / 2 + 1];
+	size_t n = bar_integers(e->value, e->value_len, parts, sizeof(parts) / sizeof(parts[0]));
+	if (f->kind == VENUS_FIELD_PV_INPUT) {
+		if (n != 2)
+			return false;
+		json_out_key(o, f->name);
+		json_out_number(o, (double)parts[0] / (double)f->divisor);
+		json_out_key(o, f->second_name);
+		if (parts[1] == 0 || parts[1] == 1)
+			json_out_bool(o, parts[1] == 1);
+		else
+			json_out_int(o, parts[1]);
+		return true;
+	}
+	if (n == 0)
+		return false;
+	json_out_key(o, f->name);
+	if (f->kind == VENUS_FIELD_FIRST_LAST) {
+		json_out_int(o, parts[0]);
+		json_out_key(o, f->second_name);
+		json_out_int(o, parts[n - 1]);
+	} else if (parts[0] >= 0 && (size_t)parts[0] < f->n_choices && f->choices[parts[0]]) {
+		json_out_string(o, f->choices[parts[0]]);
+	} else {
+		json_out_int(o, parts[0]);
+	}
+	return true;
+}
+
+/* The sum of the PV inputs' powers, when the state has at least one. */
+static void pv_total_out(struct json_out *o, const struct venus_field *total, const struct venus_state *state)
+{
+	long long sum = 0;
+	bool any = false;
+	for (size_t i = 0; i < VENUS_TABLE_FIELDS; i++) {
+		const struct venus_state_entry *e = venus_table[i].kind == VENUS_FIELD_PV_INPUT ? entry_of_field(state, i) : NULL;
+		long long power;
+		if (e && pv_input_power(e, &power)) {
+			sum += power; /* at most 18 digits each (venus_reply_integer): four fit */
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	json_out_key(o, total->name);
+	json_out_number(o, (double)sum / (double)total->divisor);
+}
+
 static void field_out(struct json_out *o, const struct venus_field *f, const struct venus_state_entry *e)
 {
+	if ((f->kind == VENUS_FIELD_PV_INPUT || f->kind == VENUS_FIELD_FIRST_LAST || f->kind == VENUS_FIELD_FIRST_ENUM) &&
+	    parts_out(o, f, e))
+		return;
 	long long v;
 	bool number = venus_reply_integer(e->value, e->value_len, &v);
 	json_out_key(o, f->name);
-	if (!number || f->kind == VENUS_FIELD_TEXT) {
+	if (!number || f->kind == VENUS_FIELD_TEXT || f->kind == VENUS_FIELD_PV_INPUT ||
+	    f->kind == VENUS_FIELD_FIRST_LAST || f->kind == VENUS_FIELD_FIRST_ENUM) {
 		json_out_text(o, e->value, e->value_len);
 	} else if (f->kind == VENUS_FIELD_SCALED) {
 		json_out_number(o, (double)v / (double)f->divisor);
 	} else if (f->kind == VENUS_FIELD_ENUM && v >= 0 && (size_t)v < f->n_choices && f->choices[v]) {
 		json_out_string(o, f->choices[v]);
+	} else if (f->kind == VENUS_FIELD_BIT_ENUM) {
+		json_out_string(o, f->choices[(v & f->mask) != 0]);
 	} else {
 		json_out_int(o, v);
 	}
@@ -251,6 +336,10 @@ bool venus_state_render(const struct venus_state *state, const char *type, const
 			if (!periods_done)
 				periods_out(o, state);
 			periods_done = true;
+			continue;
+		}
+		if (f->kind == VENUS_FIELD_PV_TOTAL) {
+			pv_total_out(o, f, state);
 			continue;
 		}
 		const struct venus_state_entry *e = entry_of_field(state, i);

@@ -223,8 +223,7 @@ static void check_state_render(const struct venus_state *s)
 
 	bool unknown = false;
 	for (size_t i = 0; i < s->count; i++)
-		unknown = unknown || !venus_table_has_key(s->entries[i].key,
-								 strlen(s->entries[i].key));
+		unknown = unknown || venus_table_index(s->entries[i].key, strlen(s->entries[i].key)) < 0;
 	const cJSON *other = cJSON_GetObjectItemCaseSensitive(doc, "other");
 	CHECK((other != NULL) == unknown);
 	if (other)

@@ -326,6 +326,107 @@ static void test_vendor_keys(void **state)
 	assert_false(venus_table_has_key("tim_10", 6));
 }
 
+/* A Venus A (VNSA) runtime reply recorded in hm2mqtt's tests (its issue #218). */
+static const char venus_a_reply[] =
+	"cd=1,tot_i=0,tot_o=0,ele_d=0,ele_m=0,grd_d=0,grd_m=0,inc_d=1,inc_m=0,grd_f=0,grd_o=0,grd_t=1,gct_s=0,"
+	"cel_s=2,cel_p=157,cel_c=75,err_t=800,err_a=8,dev_n=143,grd_y=0,wor_m=1,tim_0=0|0|0|0|0|0|0,cts_m=0,"
+	"bac_u=0,tra_a=74,tra_i=1,tra_o=0,htt_p=0,prc_c=0,prc_d=1,wif_s=51,inc_a=0,set_v=4,mcp_w=1200,"
+	"mdp_w=1200,ct_t=1,phase_t=0,dchrg_t=1,bms_v=106,fc_v=202409090159,wifi_n=xxxx,seq_s=1,ctrl_r=0,par=0,"
+	"gen=0,ble=3,shelly_p=1010,c_ratio=100,udp=0,api=1,net=1,port=48977,inv_v=113,id=2|0|0|0|0,lk=0,bp=99,"
+	"ei=0,eb=0,rp=107,gp=0,vp=0,mppt=0,pv1=1076|1,pv2=0|0,pv3=0|0,pv4=0|0,pack=1|1|1|0,pv=41|57,fu=1|0,em=0";
+
+/* Every key newer firmware adds that docs/venus.md names leaves "other"; the unexplained ones stay. */
+static void test_newer_keys_are_named(void **state)
+{
+	(void)state;
+	assert_int_equal(merge(venus_a_reply, SAMPLE_TIME_MS), 0);
+	assert_string_equal(value_of("pv1_power_w"), "107.6");
+	assert_string_equal(value_of("pv1_connected"), "true");
+	assert_string_equal(value_of("pv2_power_w"), "0");
+	assert_string_equal(value_of("pv2_connected"), "false");
+	assert_string_equal(value_of("pv4_connected"), "false");
+	assert_string_equal(value_of("total_pv_power_w"), "107.6");
+	assert_string_equal(value_of("pv_energy_today_wh"), "41");
+	assert_string_equal(value_of("pv_energy_total_wh"), "57");
+	assert_string_equal(value_of("surplus_feed_in"), "\"on\"");
+	assert_string_equal(value_of("ble_advertising"), "\"off\""); /* 3: bit 2 clear */
+	assert_string_equal(value_of("local_api"), "\"on\"");
+	assert_string_equal(value_of("local_api_port"), "48977");
+	assert_string_equal(value_of("shelly_port"), "1010");
+	assert_string_equal(value_of("phase_diagnosis_status"), "1");
+	assert_string_equal(value_of("inverter_version"), "113");
+	assert_string_equal(value_of("mppt_version"), "0");
+	assert_string_equal(value_of("other"),
+			    "{\"ctrl_r\":\"0\",\"par\":\"0\",\"gen\":\"0\",\"c_ratio\":\"100\",\"udp\":\"0\","
+			    "\"net\":\"1\",\"id\":\"2|0|0|0|0\",\"lk\":\"0\",\"bp\":\"99\",\"ei\":\"0\","
+			    "\"eb\":\"0\",\"rp\":\"107\",\"gp\":\"0\",\"vp\":\"0\",\"pack\":\"1|1|1|0\","
+			    "\"em\":\"0\"}");
+	/* The reply names no LED or DoD: neither appears. */
+	assert_null(value_of("led"));
+	assert_null(value_of("depth_of_discharge_percent"));
+}
+
+static void test_newer_keys_other_replies(void **state)
+{
+	(void)state;
+	/* A Venus D reply of hm2mqtt's tests: 259.8 W + 265.2 W. */
+	merge("cd=1,tot_i=1,tot_o=212,ele_d=0,ele_m=1,grd_d=212,grd_m=212,inc_d=0,inc_m=0,grd_f=0,grd_o=423,grd_t=3,"
+	      "gct_s=1,cel_s=2,cel_p=483,cel_c=94,err_t=800,err_a=8,dev_n=142,grd_y=0,wor_m=0,inc_a=0,mcp_w=2200,"
+	      "mdp_w=800,pv1=2598|1,pv2=2652|1,pv3=0|1,pv4=0|1,pack=2|3|1|0,pv=697|697,fu=0|0,em=0",
+	      SAMPLE_TIME_MS);
+	assert_string_equal(value_of("pv2_power_w"), "265.2");
+	assert_string_equal(value_of("pv3_connected"), "true");
+	assert_string_equal(value_of("total_pv_power_w"), "525");
+	assert_string_equal(value_of("surplus_feed_in"), "\"off\"");
+	/* An HMG (Venus E) reply of hm2mqtt's tests, in AI mode, Bluetooth advertising (bit 2 of 7) on. */
+	venus_state_init(&device);
+	merge("cd=1,tot_i=8848,tot_o=7097,ele_d=537,ele_m=8848,grd_d=328,grd_m=7097,inc_d=0,inc_m=0,grd_f=0,grd_o=613,"
+	      "grd_t=3,gct_s=1,cel_s=3,cel_p=327,cel_c=64,err_t=0,err_a=0,dev_n=158,grd_y=0,wor_m=5,"
+	      "tim_0=0|0|0|0|0|0|0,cts_m=0,bac_u=0,tra_a=1,tra_i=0,tra_o=0,htt_p=0,prc_c=0,prc_d=1,wif_s=33,inc_a=0,"
+	      "set_v=0,mcp_w=2500,mdp_w=2500,ct_t=4,phase_t=1,dchrg_t=1,bms_v=212,fc_v=202409090159,wifi_n=XXX,"
+	      "seq_s=0,ctrl_r=1,par=255,gen=255,ble=7,shelly_p=1010,c_ratio=90,dod=88,led=0",
+	      SAMPLE_TIME_MS);
+	assert_string_equal(value_of("working_mode"), "\"ai\"");
+	assert_string_equal(value_of("ble_advertising"), "\"on\"");
+	assert_string_equal(value_of("depth_of_discharge_percent"), "88");
+	assert_string_equal(value_of("led"), "\"off\"");
+	/* No PV input in the reply: no PV fields, no total. */
+	assert_null(value_of("pv1_power_w"));
+	assert_null(value_of("total_pv_power_w"));
+}
+
+/* Values of another form than the table expects stay their text under the field's name. */
+static void test_newer_keys_malformed(void **state)
+{
+	(void)state;
+	merge("tot_i=1,pv1=12|1|3,pv2=abc,pv3=-5|2,pv=,fu=x|1,ble=on,api=7", SAMPLE_TIME_MS);
+	assert_string_equal(value_of("pv1_power_w"), "\"12|1|3\"");
+	assert_null(value_of("pv1_connected"));
+	assert_string_equal(value_of("pv2_power_w"), "\"abc\"");
+	assert_string_equal(value_of("pv3_power_w"), "-0.5");
+	assert_string_equal(value_of("pv3_connected"), "2");
+	/* Only the inputs that parse count. */
+	assert_string_equal(value_of("total_pv_power_w"), "-0.5");
+	assert_string_equal(value_of("pv_energy_today_wh"), "\"\"");
+	assert_null(value_of("pv_energy_total_wh"));
+	assert_string_equal(value_of("surplus_feed_in"), "\"x|1\"");
+	assert_string_equal(value_of("ble_advertising"), "\"on\""); /* the text "on", not a reading */
+	assert_string_equal(value_of("local_api"), "7");
+	assert_null(value_of("other"));
+}
+
+/* The newer keys alone make no information reply; beside vendor keys they are named. */
+static void test_newer_keys_do_not_classify(void **state)
+{
+	(void)state;
+	venus_reply_parse("pv1=1|1,dod=50", 14, &reply);
+	assert_int_not_equal(reply.kind, VENUS_REPLY_INFORMATION);
+	venus_reply_parse("tot_i=1,dod=50", 14, &reply);
+	assert_int_equal(reply.kind, VENUS_REPLY_INFORMATION);
+	assert_true(venus_table_index("dod", 3) >= 0);
+	assert_false(venus_table_has_key("dod", 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +443,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_utc_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vendor_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_keys_are_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_keys_other_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_keys_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_keys_do_not_classify, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
