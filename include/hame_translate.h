@@ -12,7 +12,8 @@
  * named by words, one bit of a number, a signed byte, a time "H:M", a time
  * period "14|0|17|0|127|800|1", one part of a '|'-separated value, or the
  * minimum, maximum, spread and average over a pack's 16 cell voltages (the
- * non-zero ones). Keys no field names go under "other" as strings.
+ * non-zero ones), or the sum of two keys' numbers (a total the device does
+ * not send). Keys no field names go under "other" as strings.
  *
  * A value that does not read as its field expects stays its text (never a
  * failed reply); an enumeration value outside the list stays its number.
@@ -51,6 +52,7 @@ enum hame_field_kind {
 	HAME_FIELD_TIME,       /* "H:M" -> "HH:MM" ("24:0" -> "24:00") */
 	HAME_FIELD_PERIOD,     /* "14|0|17|0|127|800|1" -> {start, end, weekdays, power_w, enabled} */
 	HAME_FIELD_CELL_STATS, /* raw is a key prefix; path gets cell_min_mv, cell_max_mv, cell_spread_mv, cell_avg_mv */
+	HAME_FIELD_SUM,        /* the sum of the numbers of raw and plus, when both are there (w1 + w2) */
 };
 
 /* The 16 cell keys of HAME_FIELD_CELL_STATS: prefix + one hex digit (a0..af) or + 1..16 (b_vo1..b_vo16). */
@@ -67,6 +69,7 @@ struct hame_field {
 	size_t n_choices;
 	const char *fallback;   /* ENUM: the name of any other value; NULL: keep the number */
 	enum hame_cell_keys cells; /* CELL_STATS */
+	const char *plus;       /* SUM: the key added to raw's */
 };
 
 struct hame_reply_kind {

@@ -116,8 +116,9 @@ static const char *const ct_type[] = {NULL, "ct001", "ct001_5", "ct002", "shelly
 	F_INT("pe", "soc_percent"), F_INT("kn", "battery_energy_wh"), F_INT("do", "discharge_depth_percent"),      \
 	F_INT("lv", "output_threshold_w"), F_BIT("p1", "input1_charging", 0), F_BIT("p1", "input1_pass_through", 1), \
 	F_BIT("p2", "input2_charging", 0), F_BIT("p2", "input2_pass_through", 1), F_INT("w1", "input1_power_w"),   \
-	F_INT("w2", "input2_power_w"), F_BIT("o1", "output1_active", 0), F_BIT("o2", "output2_active", 0),         \
-	F_INT("g1", "output1_power_w"), F_INT("g2", "output2_power_w"),                                            \
+	F_INT("w2", "input2_power_w"), F_SUM("w1", "w2", "input_power_w"), F_BIT("o1", "output1_active", 0),       \
+	F_BIT("o2", "output2_active", 0), F_INT("g1", "output1_power_w"), F_INT("g2", "output2_power_w"),          \
+	F_SUM("g1", "g2", "output_power_w"),                                                                       \
 	F_ENUM("cs", "charging_mode", charging_modes), F_INT("vv", "firmware_version"),                            \
 	F_INT("sv", "firmware_subversion"), F_INT("uv", "bootloader_version"), F_TEXT("fc", "fc4_version"),        \
 	F_INT("id", "device_number"), F_ENUM("cj", "scene", scene), F_BOOL("b1", "extra_pack1_connected"),         \
@@ -167,6 +168,13 @@ static const struct hame_field electrical_v2[] = {
 	IO("outputs", 0, "i1", "c3", "g1"), IO("outputs", 1, "i2", "c4", "g2"),
 	PACK("host", "bb", "bv", "bc"), PACK("extra1", "sb", "sv", "sc"), PACK("extra2", "lb", "lv", "lc"),
 };
+/*
+ * The calibration counters (cd=21): named, as sent; their unit is
+ * unconfirmed (hm2mqtt divides by 1000 and calls the result mAh).
+ */
+static const struct hame_field calibration[] = {
+	F_INT("cf", "charge_calibration"), F_INT("df", "discharge_calibration"),
+};
 /* The first generation's units are unconfirmed: only the powers are named. */
 static const struct hame_field electrical_v1[] = {
 	F_INT("w1", "inputs[0].power_w"), F_INT("w2", "inputs[1].power_w"),
@@ -176,17 +184,20 @@ static const struct hame_field electrical_v1[] = {
 static const char *const runtime_signature[] = {"pe", "kn", "do", "p1", "p2", "w1", "w2", "vv", "o1", "o2", "g1", "g2"};
 static const char *const cells_signature[] = {"a3", "a4", "ad"};
 static const char *const electrical_v2_signature[] = {"bb", "bv", "bc", "sb", "sv", "sc", "lb", "lv", "lc"};
+static const char *const calibration_signature[] = {"cf", "df"};
 static const char *const electrical_v1_signature[] = {"p1", "p2", "m1", "m2", "w1", "w2", "e1", "e2", "o1", "o2", "g1", "g2"};
 
 static const struct hame_reply_kind replies_v1[] = {
 	{"state", KEYS(runtime_signature), KEYS(state_v1), false, true},
 	{"cells", KEYS(cells_signature), KEYS(cells), false, false},
 	{"electrical", KEYS(electrical_v1_signature), KEYS(electrical_v1), false, false},
+	{"calibration", KEYS(calibration_signature), KEYS(calibration), false, false},
 };
 static const struct hame_reply_kind replies_v2[] = {
 	{"state", KEYS(runtime_signature), KEYS(state_v2), false, true},
 	{"cells", KEYS(cells_signature), KEYS(cells), false, false},
 	{"electrical", KEYS(electrical_v2_signature), KEYS(electrical_v2), false, false},
+	{"calibration", KEYS(calibration_signature), KEYS(calibration), false, false},
 };
 
 /* ---- friendly settings: the non-flash commands where the generation has them ---- */

@@ -24,21 +24,22 @@
 #define REFUSED(cd, why, v) {cd, "cd=" #cd, VENUS_SETTING, HAME_SELECT_ONLY_FORM, NULL, 0, NULL, 0, 0, why, v}
 
 /* Reply fields */
-#define F_INT(raw, path) {raw, path, HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0}
-#define F_SCALED(raw, path, d) {raw, path, HAME_FIELD_SCALED, d, 0, 0, NULL, 0, NULL, 0}
-#define F_TEXT(raw, path) {raw, path, HAME_FIELD_TEXT, 1, 0, 0, NULL, 0, NULL, 0}
-#define F_BOOL(raw, path) {raw, path, HAME_FIELD_BOOL, 1, 0, 0, NULL, 0, NULL, 0}
-#define F_ENUM(raw, path, list) {raw, path, HAME_FIELD_ENUM, 1, 0, 0, list, COUNT_OF(list), NULL, 0}
-#define F_ENUM_OR(raw, path, list, other) {raw, path, HAME_FIELD_ENUM, 1, 0, 0, list, COUNT_OF(list), other, 0}
-#define F_BIT(raw, path, b) {raw, path, HAME_FIELD_BIT, 1, 0, b, NULL, 0, NULL, 0}
-#define F_BIT_WORD(raw, path, b, list) {raw, path, HAME_FIELD_BIT, 1, 0, b, list, COUNT_OF(list), NULL, 0}
-#define F_INT8(raw, path, d) {raw, path, HAME_FIELD_INT8, d, 0, 0, NULL, 0, NULL, 0}
-#define F_RSSI(raw, path) {raw, path, HAME_FIELD_RSSI, 1, 0, 0, NULL, 0, NULL, 0}
-#define F_TIME(raw, path) {raw, path, HAME_FIELD_TIME, 1, 0, 0, NULL, 0, NULL, 0}
-#define F_PERIOD(raw, path) {raw, path, HAME_FIELD_PERIOD, 1, 0, 0, NULL, 0, NULL, 0}
-#define F_PART(raw, part, path, d) {raw, path, HAME_FIELD_SCALED, d, part, 0, NULL, 0, NULL, 0}
-#define F_PART_BOOL(raw, part, path) {raw, path, HAME_FIELD_BOOL, 1, part, 0, NULL, 0, NULL, 0}
-#define F_CELLS(prefix, path, keys) {prefix, path, HAME_FIELD_CELL_STATS, 1, 0, 0, NULL, 0, NULL, keys}
+#define F_INT(raw, path) {raw, path, HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0, NULL}
+#define F_SCALED(raw, path, d) {raw, path, HAME_FIELD_SCALED, d, 0, 0, NULL, 0, NULL, 0, NULL}
+#define F_TEXT(raw, path) {raw, path, HAME_FIELD_TEXT, 1, 0, 0, NULL, 0, NULL, 0, NULL}
+#define F_BOOL(raw, path) {raw, path, HAME_FIELD_BOOL, 1, 0, 0, NULL, 0, NULL, 0, NULL}
+#define F_ENUM(raw, path, list) {raw, path, HAME_FIELD_ENUM, 1, 0, 0, list, COUNT_OF(list), NULL, 0, NULL}
+#define F_ENUM_OR(raw, path, list, other) {raw, path, HAME_FIELD_ENUM, 1, 0, 0, list, COUNT_OF(list), other, 0, NULL}
+#define F_BIT(raw, path, b) {raw, path, HAME_FIELD_BIT, 1, 0, b, NULL, 0, NULL, 0, NULL}
+#define F_BIT_WORD(raw, path, b, list) {raw, path, HAME_FIELD_BIT, 1, 0, b, list, COUNT_OF(list), NULL, 0, NULL}
+#define F_INT8(raw, path, d) {raw, path, HAME_FIELD_INT8, d, 0, 0, NULL, 0, NULL, 0, NULL}
+#define F_RSSI(raw, path) {raw, path, HAME_FIELD_RSSI, 1, 0, 0, NULL, 0, NULL, 0, NULL}
+#define F_TIME(raw, path) {raw, path, HAME_FIELD_TIME, 1, 0, 0, NULL, 0, NULL, 0, NULL}
+#define F_PERIOD(raw, path) {raw, path, HAME_FIELD_PERIOD, 1, 0, 0, NULL, 0, NULL, 0, NULL}
+#define F_PART(raw, part, path, d) {raw, path, HAME_FIELD_SCALED, d, part, 0, NULL, 0, NULL, 0, NULL}
+#define F_PART_BOOL(raw, part, path) {raw, path, HAME_FIELD_BOOL, 1, part, 0, NULL, 0, NULL, 0, NULL}
+#define F_CELLS(prefix, path, keys) {prefix, path, HAME_FIELD_CELL_STATS, 1, 0, 0, NULL, 0, NULL, keys, NULL}
+#define F_SUM(raw, plus, path) {raw, path, HAME_FIELD_SUM, 1, 0, 0, NULL, 0, NULL, 0, plus}
 
 extern const char *const hame_off_on[2];
 extern const char *const hame_on_off[2];

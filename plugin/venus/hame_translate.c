@@ -411,10 +411,26 @@ static bool cell_stats_out(struct writer *w, struct values *v, const struct hame
 	return true;
 }
 
+/* raw + plus, when both are integers; their own fields name them (not "used" here). */
+static void sum_out(struct writer *w, struct values *v, const struct hame_field *f)
+{
+	const struct value *a = find(v, f->raw, strlen(f->raw));
+	const struct value *b = find(v, f->plus, strlen(f->plus));
+	long long x, y;
+	if (!a || !b || !integer(a->text, a->text_len, &x) || !integer(b->text, b->text_len, &y))
+		return;
+	if (enter(w, f->path))
+		json_out_int(w->o, x + y); /* at most 18 digits each: no overflow */
+}
+
 static void field_out(struct writer *w, struct values *v, const struct hame_field *f)
 {
 	if (f->kind == HAME_FIELD_CELL_STATS) {
 		cell_stats_out(w, v, f);
+		return;
+	}
+	if (f->kind == HAME_FIELD_SUM) {
+		sum_out(w, v, f);
 		return;
 	}
 	struct value *x = find(v, f->raw, strlen(f->raw));

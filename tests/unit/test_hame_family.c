@@ -202,15 +202,15 @@ static void test_every_field_table_writes_in_one_pass(void **state)
 	}
 	/* negative control: the check sees a split container and a path that is also a container */
 	const struct hame_field split[] = {
-		{"x", "a.b", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0},
-		{"y", "c", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0},
-		{"z", "a.d", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0},
+		{"x", "a.b", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0, NULL},
+		{"y", "c", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0, NULL},
+		{"z", "a.d", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0, NULL},
 	};
 	char why[160];
 	assert_false(hame_fields_check(split, 3, why, sizeof(why)));
 	const struct hame_field both[] = {
-		{"x", "a", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0},
-		{"y", "a.b", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0},
+		{"x", "a", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0, NULL},
+		{"y", "a.b", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0, NULL},
 	};
 	assert_false(hame_fields_check(both, 2, why, sizeof(why)));
 }
@@ -331,6 +331,56 @@ static void test_b2500_runtime_reply(void **state)
 	want_bool(doc, "input1_charging", true);
 	want_bool(doc, "input2_pass_through", true);
 	cJSON_Delete(doc);
+}
+
+/* The totals the device does not send: only when both keys read. */
+static void test_b2500_totals(void **state)
+{
+	(void)state;
+	const char *leaf = NULL;
+	cJSON *doc = translate("HMA-1", "e88da6f35def",
+			       "p1=1,p2=1,w1=120,w2=95,pe=14,vv=224,o1=1,o2=0,do=90,kn=313,g1=180,g2=-3,cs=0", &leaf);
+	assert_string_equal(leaf, "state");
+	want_number(doc, "input1_power_w", 120);
+	want_number(doc, "input_power_w", 215);
+	want_number(doc, "output_power_w", 177);
+	cJSON_Delete(doc);
+	/* w2 not a number: no input total, the output total still */
+	doc = translate("HMB-1", "e88da6f35def", "p1=1,p2=1,w1=120,w2=x,pe=14,vv=224,o1=1,o2=0,do=90,kn=313,g1=7,g2=8",
+			&leaf);
+	assert_null(cJSON_GetObjectItem(doc, "input_power_w"));
+	want_string(doc, "input2_power_w", "x");
+	want_number(doc, "output_power_w", 15);
+	cJSON_Delete(doc);
+}
+
+/* cd=21: the calibration counters on their own leaf; cd=14, 15, 24 keep to .../reply. */
+static void test_b2500_calibration(void **state)
+{
+	(void)state;
+	const char *leaf = NULL;
+	cJSON *doc = translate("HMA-1", "e88da6f35def", "cf=123456,df=98765", &leaf);
+	assert_string_equal(leaf, "calibration");
+	want_number(doc, "charge_calibration", 123456);
+	want_number(doc, "discharge_calibration", 98765);
+	assert_null(cJSON_GetObjectItem(doc, "other"));
+	cJSON_Delete(doc);
+	doc = translate("HMB-1", "e88da6f35def", "cf=1,df=2,zz=3", &leaf);
+	assert_string_equal(leaf, "calibration");
+	want_string(doc, "other.zz", "3");
+	cJSON_Delete(doc);
+
+	static struct venus_reply r;
+	const struct hame_family *f = family("HMA-1");
+	static const char *const raw_replies[] = {
+		"ds=0,ps=0,ch=0,as=0,e0=0,e1=0,op=0,cp=0,cr=0,c0=0,c1=0,c2=0,g1=0,g2=0", /* cd=14 */
+		"id=1,s=0,c=0,i=0,p=0",                                                  /* cd=24 */
+		"cf=1",                                                                  /* half a calibration */
+	};
+	for (size_t i = 0; i < sizeof(raw_replies) / sizeof(raw_replies[0]); i++) {
+		venus_reply_parse(raw_replies[i], strlen(raw_replies[i]), &r);
+		assert_null(hame_reply_kind_of(f->replies, f->n_replies, &r));
+	}
 }
 
 static void test_b2500_cells_and_aes_id(void **state)
@@ -548,6 +598,8 @@ int main(void)
 		cmocka_unit_test(test_b2500_commands),
 		cmocka_unit_test(test_other_families_commands),
 		cmocka_unit_test(test_b2500_runtime_reply),
+		cmocka_unit_test(test_b2500_totals),
+		cmocka_unit_test(test_b2500_calibration),
 		cmocka_unit_test(test_b2500_cells_and_aes_id),
 		cmocka_unit_test(test_jupiter_replies),
 		cmocka_unit_test(test_meter_and_inverter_replies),
