@@ -74,6 +74,17 @@ static const struct family_case cases[] = {
 	 "cd=55 is dangerous: only plugin_opt_venus_admin_users may send it",
 	 "cd=14,b_ver=212,b_chv=571,b_soc=65,b_vol=5223,b_cur=-94,b_tem=25,b_tp1=18,b_vo1=3265,b_vo2=3262", "bms",
 	 "\"cell_min_mv\":3262,\"cell_max_mv\":3265,\"cell_spread_mv\":3,\"cell_avg_mv\":3264"},
+	{"HMF-1", "e88da6f35d02", "cd=21", "cd=21", "cd=33",
+	 "cd=33 is refused for everyone on B2500: it sets device type, MAC, address or vendor ids (undocumented)",
+	 "cf=123456,df=98765", "calibration", "\"charge_calibration\":123456,\"discharge_calibration\":98765"},
+	{"VNSA-0", "venusA123", "cd=59,led=1", "cd=59,led=1", "cd=30,api=1,port=80",
+	 "cd=30 is dangerous: only plugin_opt_venus_admin_users may send it",
+	 "cd=1,tot_i=0,grd_o=0,cel_c=75,wor_m=5,seq_s=1,ble=3,api=1,port=48977,pv1=1076|1,pv2=0|0,pv=41|57,fu=1|0",
+	 "state",
+	 "\"working_mode\":\"ai\",\"phase_diagnosis_status\":1,\"ble_advertising\":\"off\",\"local_api\":\"on\","
+	 "\"local_api_port\":48977,\"pv1_power_w\":107.6,\"pv1_connected\":true,\"pv2_power_w\":0,"
+	 "\"pv2_connected\":false,\"total_pv_power_w\":107.6,\"pv_energy_today_wh\":41,\"pv_energy_total_wh\":57,"
+	 "\"surplus_feed_in\":\"on\""},
 };
 
 static void check_case(const struct family_case *c)
