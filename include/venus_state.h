@@ -11,10 +11,12 @@
  * that does not fit is refused and counted; the rest of the reply is still
  * merged.
  *
- * Rendering gives every key of the vendor's table a readable name in units
- * a person would use: energies in kWh (the device counts 0.01 kWh), income
- * in euros (the device counts 0.001 EUR), powers in W, enumerations as the
- * names of the vendor document. What the table does not explain is kept
+ * Rendering gives every key of the vendor's table, and the keys newer
+ * firmware adds (venus_table.h), a readable name in units a person would
+ * use: energies in kWh (the device counts 0.01 kWh), income in euros (the
+ * device counts 0.001 EUR), powers in W, enumerations as the names of the
+ * vendor document; "P|c" PV inputs give a power, a connected flag and
+ * their total. What the table does not explain is kept
  * rather than dropped:
  *   - an enumeration value outside the vendor's list stays its number
  *     (dchrg_t=255 -> "recharge_mode": 255);
