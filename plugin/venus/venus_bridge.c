@@ -87,6 +87,27 @@ static void first_vendor(const struct venus_bridge *v, char *buf, size_t size)
  * every battery was seen more recently: a newcomer must not push out a
  * battery that is in use.
  */
+static void clear_leaf(const struct venus_bridge *v, const struct venus_device *d, const char *leaf)
+{
+	char topic[256];
+	snprintf(topic, sizeof(topic), "%s/%s/%s/%s", v->cfg->state_prefix, d->type, d->id, leaf);
+	eb_publish(NULL, topic, NULL, 0, 0, true, NULL);
+}
+
+/* Every retained topic the plugin keeps for a device: its state and its family's other leaves. */
+static void clear_retained(const struct venus_bridge *v, const struct venus_device *d)
+{
+	clear_leaf(v, d, "state");
+	const struct hame_family *f = hame_family_of(d->type);
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n_replies; i++)
+		if (strcmp(f->replies[i].leaf, "state") != 0)
+			clear_leaf(v, d, f->replies[i].leaf);
+	for (size_t i = 0; i < f->n_venus_extra; i++)
+		clear_leaf(v, d, f->venus_extra[i].leaf);
+}
+
 static struct venus_device *evict_idle(struct venus_bridge *v, int64_t now_ms)
 {
 	struct venus_device *oldest = NULL;
@@ -95,9 +116,7 @@ static struct venus_device *evict_idle(struct venus_bridge *v, int64_t now_ms)
 			oldest = &v->devices[i];
 	if (!oldest || now_ms - oldest->last_seen_ms < VENUS_DEVICE_IDLE_MS)
 		return NULL;
-	char topic[256];
-	snprintf(topic, sizeof(topic), "%s/%s/%s/state", v->cfg->state_prefix, oldest->type, oldest->id);
-	eb_publish(NULL, topic, NULL, 0, 0, true, NULL);
+	clear_retained(v, oldest);
 	mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: venus: %s/%s silent for %d s: forgotten, its state "
 					      "cleared, to make room for another battery",
 			     oldest->type, oldest->id, (int)((now_ms - oldest->last_seen_ms) / 1000));
