@@ -349,22 +349,11 @@ bool tw_id(struct tw *w, const cJSON *v, const char **out)
 	return tw_check_id(w, s, strlen(s));
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool tw_status_text(struct tw *w, const char *s, size_t n, int *status)
 {
 	int v = 0;
 	for (size_t i = 0; i < n && i < 4; i++) {
-		int d = hex_digit(s[i]);
+		int d = eb_hex_digit(s[i]);
 		if (d < 0)
 			break;
 		v = v * 16 + d;
