@@ -382,6 +382,17 @@ bool tw_time(struct tw *w, const cJSON *v, struct telemetry_time *t)
 	return why ? tw_fail(w, "%s", why) : true;
 }
 
+bool tw_sample_time(struct tw *w, const cJSON *v, struct telemetry_time *t)
+{
+	if (!tw_require(w, v, "time_local"))
+		return false;
+	int mark = tw_push_key(w, "time_local");
+	if (!tw_time(w, v, t))
+		return false;
+	tw_pop(w, mark);
+	return true;
+}
+
 bool tw_device_id(struct tw *w, const char *kind, const cJSON *nested, const char *const *nested_names,
 		  const cJSON **nested_slots, size_t n, const cJSON *flat, const char **id)
 {
