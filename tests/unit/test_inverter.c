@@ -1,4 +1,4 @@
-/* Unit tests of the pure inverter translator (docs/sundaya.md §4, §5). */
+/* Unit tests of the pure inverter translator (docs/sundaya.md, "inverter" and "Bad input"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,7 +165,10 @@ static void test_every_bad_input(void **state)
 	assert_true(run(sample("{\"volts\":[0],\"amps\":[0],\"pf\":[0]}", "")));
 }
 
-/* docs/sundaya.md §2.3: refused on the raw text, as MPPT (a \u0000 would cut the id short; 007 is not JSON). */
+/*
+ * docs/sundaya.md, "Rules both datasets share": refused on the raw text, as
+ * MPPT (a \u0000 would cut the id short; 007 is not JSON).
+ */
 static void test_nul_escapes_and_leading_zeros_refused(void **state)
 {
 	(void)state;

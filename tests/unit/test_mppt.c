@@ -152,7 +152,7 @@ static void test_watts_round_half_away_from_zero(void **state)
 }
 
 /*
- * R4 (docs/sundaya.md §2.3): the exact binary value rounded, ties away from
+ * R4 (docs/sundaya.md, "Rounding (R4)"): the exact binary value rounded, ties away from
  * zero. 44.01 x 0.125 is the double 5.50124999999999975…: 5.5012, where
  * round(w * 1e4) / 1e4 gives 5.5013 because w * 1e4 itself rounds onto the
  * half. 48.5 x 0.0625 is exactly 3.03125, a true tie: 3.0313.

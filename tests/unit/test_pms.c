@@ -1,4 +1,4 @@
-/* Unit tests of the pure pms translator, JSON and CSV (docs/sundaya.md §3, §5). */
+/* Unit tests of the pure pms translator, JSON and CSV (docs/sundaya.md, "pms" and "Bad input"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,7 +105,10 @@ static void test_spec_worked_example_pms_ex2(void **state)
 static void test_generation_b_and_computed_fields(void **state)
 {
 	(void)state;
-	/* §3.2: dvcl subtracts first (3.2535 - 3.25 = 3.4999… mV gives 3); watts use the rounded volts. */
+	/*
+	 * docs/sundaya.md, "Computed fields": dvcl subtracts first (3.2535 - 3.25
+	 * = 3.4999… mV gives 3); watts use the rounded volts.
+	 */
 	const char *req =
 		"{\"datasets\":[{\"pms_id\":\"PMS-01-001\",\"status\":{\"code\":\"0001\",\"temp\":-2.5},\"data\":["
 		"{\"time_local\":\"2019-09-09T15:00:06.032+07:00\",\"pack\":{\"id\":\"0241\",\"dock\":12.0,\"amps\":-1.601,"
