@@ -11,6 +11,7 @@
 
 #include "inverter.h"
 #include "spec_examples.h"
+#include "telemetry_check.h"
 
 static const struct telemetry_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
 static const struct timespec now = {.tv_sec = 1568088788, .tv_nsec = 878000000};
@@ -37,19 +38,12 @@ static bool run(const char *request)
 
 static const char *message(size_t i)
 {
-	static char buf[8192];
-	assert_true(i < batch.count);
-	snprintf(buf, sizeof(buf), "%.*s", (int)batch.messages[i].json_len, telemetry_message_json(&batch, i));
-	return buf;
+	return eb_batch_message(&batch, i);
 }
 
 static void refused(const char *request, const char *error, const char *path)
 {
-	bool ok = run(request);
-	if (ok || strcmp(batch.error, error) != 0 || strcmp(batch.path, path) != 0)
-		fail_msg("request %s\n  expected refusal \"%s\" at \"%s\"\n  got %s \"%s\" at \"%s\"", request, error, path,
-			 ok ? "acceptance" : "refusal", batch.error, batch.path);
-	assert_int_equal(batch.count, 0);
+	eb_expect_refusal(&batch, run(request), request, error, path);
 }
 
 /* One generation A sample with the given grid (and extra sample keys). */
