@@ -22,6 +22,9 @@
  *                        where min >= 0;
  *   EB_INT_OK            *value is set; it is left alone otherwise.
  *
+ * eb_hex_digit: the value of one hexadecimal digit, either case, or -1
+ * for any other byte.
+ *
  * One way to format an error into a caller's buffer: eb_error is snprintf
  * that returns -1, so that a refusal reads
  * `return eb_error(err, errsz, "...", ...);`. The text is always
@@ -51,6 +54,8 @@ struct eb_int_rule {
 };
 
 enum eb_int_status eb_parse_int(const char *s, size_t n, const struct eb_int_rule *rule, long long *value);
+
+int eb_hex_digit(char c);
 
 int eb_error(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int eb_verror(char *err, size_t errsz, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));

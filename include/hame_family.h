@@ -73,7 +73,7 @@ const struct hame_family *hame_family_of(const char *type);
 bool hame_friendly_command(const struct hame_family *family, const char *name, const void *value, size_t value_len,
 			   struct venus_friendly *out);
 
-/* The families' tables (hame_venus_extra.c, hame_b2500.c, hame_jupiter.c, hame_meter.c, hame_inverter.c). */
+/* The families' tables (hame_venus.c, hame_b2500.c, hame_jupiter.c, hame_meter.c, hame_inverter.c). */
 extern const struct hame_command_table venus_commands;
 extern const struct hame_family hame_venus_family, hame_venus_ad_family, hame_b2500_v1_family, hame_b2500_v2_family,
 	hame_jupiter_family, hame_ct002_family, hame_ct003_family, hame_inverter_family;

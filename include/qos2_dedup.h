@@ -79,7 +79,7 @@ bool qos2_dedup_lookup(const struct qos2_dedup *d, struct qos2_fingerprint fp, i
 /* Remembers fp with its verdict; false (and counted) when no sender slot is free. */
 bool qos2_dedup_record(struct qos2_dedup *d, struct qos2_fingerprint fp, int verdict, int64_t now_ms);
 
-/* Senders remembered at now_ms (for the stats). */
+/* Senders remembered at now_ms: how full the table is (the unit tests read it; the stats topic does not show it). */
 size_t qos2_dedup_senders(const struct qos2_dedup *d, int64_t now_ms);
 
 #endif

@@ -112,4 +112,16 @@ void venus_reply_readings(const struct venus_reply *reply, struct venus_readings
  */
 bool venus_reply_integer(const char *s, size_t n, long long *value);
 
+/* s is exactly count '|'-separated venus_reply_integer numbers, read into values. */
+bool venus_reply_integers(const char *s, size_t n, long long *values, size_t count);
+
+/*
+ * A time period as the devices send it, "14|0|17|0|127|800|1" (start hour,
+ * minute, end hour, minute, weekdays, power, enabled), appended to o as
+ * {"start":"14:00","end":"17:00","weekdays":127,"power_w":800,"enabled":true}
+ * (enabled stays a number when it is neither 0 nor 1); anything else, an
+ * hour or minute outside 0..99 included, as its text.
+ */
+void venus_reply_period_out(struct json_out *o, const char *s, size_t n);
+
 #endif

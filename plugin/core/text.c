@@ -7,6 +7,17 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+int eb_hex_digit(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 enum eb_int_status eb_parse_int(const char *s, size_t n, const struct eb_int_rule *rule, long long *value)
 {
 	bool negative = n > 0 && s[0] == '-';

@@ -230,41 +230,64 @@ static const char *venus_manufacturer(const char *vendor)
 	return vendor[0] ? vendor : NULL;
 }
 
-bool ha_discovery_venus(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *vendor,
-			const char *type, const char *id, bool own_availability)
+/* Controls are the components that take commands: their object id is the friendly setting's name. */
+static bool is_control(const struct ha_entity *e)
+{
+	return strcmp(e->component, "sensor") != 0 && strcmp(e->component, "binary_sensor") != 0;
+}
+
+struct entity_list {
+	const struct ha_entity *entities;
+	size_t count;
+};
+
+/*
+ * One device of the venus job, <prefix>/<type>/<id>: its sensors read the
+ * state topic, its controls command <prefix>/<type>/<id>/set/<object_id>.
+ * The device is named label, type and id.
+ */
+static bool discover_venus_device(struct ha_discovery_set *s, const struct ha_discovery_topics *t,
+				  const char *vendor, const char *type, const char *id, bool own_availability,
+				  const char *label, const struct entity_list *lists, size_t list_count)
 {
 	ha_set_clear(s);
 	char node[HA_NODE_ID_MAX] = "energy_bridge_venus_";
 	ha_append_id(node, sizeof(node), type);
 	strncat(node, "_", sizeof(node) - strlen(node) - 1);
 	ha_append_id(node, sizeof(node), id);
-	char *name = ha_format("Venus %s %s", type, id);
+	char *name = ha_format("%s%s %s", label, type, id);
 	char *state = ha_format("%s/%s/%s/state", t->venus_prefix, type, id);
 	char *availability = own_availability ? ha_format(HA_VENUS_AVAILABILITY, t->availability, type, id) : NULL;
 	struct ha_device d = {t, node, name, venus_manufacturer(vendor), type, NULL, availability};
 	if (!name || !state || (own_availability && !availability)) {
 		s->failed = true;
 	} else {
-		for (size_t i = 0; i < COUNT(venus_sensors); i++) {
-			struct ha_entity e = venus_sensors[i];
-			e.state_topic = state;
-			ha_add_entity(s, &d, &e);
-		}
-		for (size_t i = 0; i < COUNT(venus_controls); i++) {
-			struct ha_entity e = venus_controls[i];
-			char *command = ha_format("%s/%s/%s/set/%s", t->venus_prefix, type, id, e.object_id);
-			e.command_topic = command;
-			e.state_topic = e.json_path ? state : NULL; /* a button has no state */
-			if (command)
-				ha_add_entity(s, &d, &e);
-			s->failed |= !command;
-			free(command);
+		for (size_t l = 0; l < list_count; l++) {
+			for (size_t i = 0; i < lists[l].count; i++) {
+				struct ha_entity e = lists[l].entities[i];
+				char *command = is_control(&e) ? ha_format("%s/%s/%s/set/%s", t->venus_prefix, type,
+									   id, e.object_id) : NULL;
+				e.command_topic = command;
+				e.state_topic = e.json_path ? state : NULL; /* a button has no state */
+				if (!is_control(&e) || command)
+					ha_add_entity(s, &d, &e);
+				s->failed |= is_control(&e) && !command;
+				free(command);
+			}
 		}
 	}
 	free(name);
 	free(state);
 	free(availability);
 	return ha_set_finish(s);
+}
+
+bool ha_discovery_venus(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *vendor,
+			const char *type, const char *id, bool own_availability)
+{
+	const struct entity_list lists[] = {{venus_sensors, COUNT(venus_sensors)},
+					    {venus_controls, COUNT(venus_controls)}};
+	return discover_venus_device(s, t, vendor, type, id, own_availability, "Venus ", lists, COUNT(lists));
 }
 
 /* ---- the other Hame families: their retained JSON state (docs/venus.md, "Families") ---- */
@@ -348,61 +371,21 @@ static const struct ha_entity inverter_entities[] = {
 	HAME_PRESS("refresh", "Refresh"),
 };
 
-/* Controls are the components that take commands: their object id is the friendly setting's name. */
-static bool is_control(const struct ha_entity *e)
-{
-	return strcmp(e->component, "sensor") != 0 && strcmp(e->component, "binary_sensor") != 0;
-}
-
 bool ha_discovery_hame(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *vendor,
 		       const char *type, const char *id, const char *family, bool own_availability)
 {
-	const struct ha_entity *entities = NULL;
-	size_t n = 0;
-	const char *model = type;
-	if (family && strcmp(family, "b2500") == 0) {
-		entities = b2500_entities;
-		n = COUNT(b2500_entities);
-	} else if (family && strcmp(family, "jupiter") == 0) {
-		entities = jupiter_entities;
-		n = COUNT(jupiter_entities);
-	} else if (family && (strcmp(family, "ct002") == 0 || strcmp(family, "ct003") == 0)) {
-		entities = meter_entities;
-		n = COUNT(meter_entities);
-	} else if (family && strcmp(family, "inverter") == 0) {
-		entities = inverter_entities;
-		n = COUNT(inverter_entities);
-	} else {
+	struct entity_list list;
+	if (family && strcmp(family, "b2500") == 0)
+		list = (struct entity_list){b2500_entities, COUNT(b2500_entities)};
+	else if (family && strcmp(family, "jupiter") == 0)
+		list = (struct entity_list){jupiter_entities, COUNT(jupiter_entities)};
+	else if (family && (strcmp(family, "ct002") == 0 || strcmp(family, "ct003") == 0))
+		list = (struct entity_list){meter_entities, COUNT(meter_entities)};
+	else if (family && strcmp(family, "inverter") == 0)
+		list = (struct entity_list){inverter_entities, COUNT(inverter_entities)};
+	else
 		return ha_discovery_venus(s, t, vendor, type, id, own_availability);
-	}
-	ha_set_clear(s);
-	char node[HA_NODE_ID_MAX] = "energy_bridge_venus_";
-	ha_append_id(node, sizeof(node), type);
-	strncat(node, "_", sizeof(node) - strlen(node) - 1);
-	ha_append_id(node, sizeof(node), id);
-	char *name = ha_format("%s %s", type, id);
-	char *state = ha_format("%s/%s/%s/state", t->venus_prefix, type, id);
-	char *availability = own_availability ? ha_format(HA_VENUS_AVAILABILITY, t->availability, type, id) : NULL;
-	struct ha_device d = {t, node, name, venus_manufacturer(vendor), model, NULL, availability};
-	if (!name || !state || (own_availability && !availability)) {
-		s->failed = true;
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			struct ha_entity e = entities[i];
-			char *command = is_control(&e) ? ha_format("%s/%s/%s/set/%s", t->venus_prefix, type, id,
-								   e.object_id) : NULL;
-			e.command_topic = command;
-			e.state_topic = e.json_path ? state : NULL; /* a button has no state */
-			if (!is_control(&e) || command)
-				ha_add_entity(s, &d, &e);
-			s->failed |= is_control(&e) && !command;
-			free(command);
-		}
-	}
-	free(name);
-	free(state);
-	free(availability);
-	return ha_set_finish(s);
+	return discover_venus_device(s, t, vendor, type, id, own_availability, "", &list, 1);
 }
 
 /* ---- MPPT controllers: one JSON message per sample, <mppt prefix>/<mppt_id> ---- */
@@ -444,6 +427,35 @@ static void add_channel(struct ha_discovery_set *s, const struct ha_device *d, c
 	}
 }
 
+/* The channels an MPPT sample and an inverter sample share: up to four PV inputs, the battery, up to two loads. */
+static void add_sample_channels(struct ha_discovery_set *s, const struct ha_device *d, const char *state,
+				unsigned pv_count, unsigned load_count)
+{
+	char path[16], object[16], label[16];
+	for (unsigned i = 0; i < pv_count && i < 4; i++) {
+		snprintf(path, sizeof(path), "pv[%u]", i);
+		snprintf(object, sizeof(object), "pv_%u", i + 1);
+		snprintf(label, sizeof(label), "PV %u", i + 1);
+		add_channel(s, d, state, path, object, label);
+	}
+	add_channel(s, d, state, "battery", "battery", "Battery");
+	for (unsigned i = 0; i < load_count && i < 2; i++) {
+		snprintf(path, sizeof(path), "load[%u]", i);
+		snprintf(object, sizeof(object), "load_%u", i + 1);
+		snprintf(label, sizeof(label), "Load %u", i + 1);
+		add_channel(s, d, state, path, object, label);
+	}
+}
+
+/* A boolean renders True or False; null (no status) renders None: unknown. */
+static void add_bus_connect(struct ha_discovery_set *s, const struct ha_device *d, const char *state)
+{
+	struct ha_entity bus = {.component = "binary_sensor", .object_id = "status_bus_connect",
+				.name = "Bus connected", .state_topic = state, .json_path = "status.bus_connect",
+				.device_class = "connectivity", .payload_on = "True", .payload_off = "False"};
+	ha_add_entity(s, d, &bus);
+}
+
 bool ha_discovery_mppt(struct ha_discovery_set *s, const struct ha_discovery_topics *t, const char *mppt_id,
 		       unsigned pv_count, unsigned load_count)
 {
@@ -456,25 +468,8 @@ bool ha_discovery_mppt(struct ha_discovery_set *s, const struct ha_discovery_top
 	if (!name || !state) {
 		s->failed = true;
 	} else {
-		char path[16], object[16], label[16];
-		for (unsigned i = 0; i < pv_count && i < 4; i++) {
-			snprintf(path, sizeof(path), "pv[%u]", i);
-			snprintf(object, sizeof(object), "pv_%u", i + 1);
-			snprintf(label, sizeof(label), "PV %u", i + 1);
-			add_channel(s, &d, state, path, object, label);
-		}
-		add_channel(s, &d, state, "battery", "battery", "Battery");
-		for (unsigned i = 0; i < load_count && i < 2; i++) {
-			snprintf(path, sizeof(path), "load[%u]", i);
-			snprintf(object, sizeof(object), "load_%u", i + 1);
-			snprintf(label, sizeof(label), "Load %u", i + 1);
-			add_channel(s, &d, state, path, object, label);
-		}
-		/* A boolean renders True or False; null (no status) renders None: unknown. */
-		struct ha_entity bus = {.component = "binary_sensor", .object_id = "status_bus_connect",
-					.name = "Bus connected", .state_topic = state, .json_path = "status.bus_connect",
-					.device_class = "connectivity", .payload_on = "True", .payload_off = "False"};
-		ha_add_entity(s, &d, &bus);
+		add_sample_channels(s, &d, state, pv_count, load_count);
+		add_bus_connect(s, &d, state);
 		for (size_t i = 0; i < COUNT(mppt_status_fields); i++) {
 			char object_id[HA_OBJECT_ID_MAX], json_path[48];
 			snprintf(object_id, sizeof(object_id), "status_%s", mppt_status_fields[i].key);
@@ -504,21 +499,9 @@ bool ha_discovery_inverter(struct ha_discovery_set *s, const struct ha_discovery
 	if (!name || !state) {
 		s->failed = true;
 	} else {
-		char path[16], object[16], label[24];
-		for (unsigned i = 0; i < pv_count && i < 4; i++) {
-			snprintf(path, sizeof(path), "pv[%u]", i);
-			snprintf(object, sizeof(object), "pv_%u", i + 1);
-			snprintf(label, sizeof(label), "PV %u", i + 1);
-			add_channel(s, &d, state, path, object, label);
-		}
-		add_channel(s, &d, state, "battery", "battery", "Battery");
-		for (unsigned i = 0; i < load_count && i < 2; i++) {
-			snprintf(path, sizeof(path), "load[%u]", i);
-			snprintf(object, sizeof(object), "load_%u", i + 1);
-			snprintf(label, sizeof(label), "Load %u", i + 1);
-			add_channel(s, &d, state, path, object, label);
-		}
+		add_sample_channels(s, &d, state, pv_count, load_count);
 		for (unsigned i = 0; i < phase_count && i < 3; i++) {
+			char path[16], object[16], label[24];
 			/* With three phases each entry's watts is √3·V·I·pf, the three phases' power together. */
 			snprintf(path, sizeof(path), "grid[%u]", i);
 			snprintf(object, sizeof(object), "grid_%u", i + 1);
@@ -532,10 +515,7 @@ bool ha_discovery_inverter(struct ha_discovery_set *s, const struct ha_discovery
 					      .state_topic = state, .json_path = json_path};
 			ha_add_entity(s, &d, &e);
 		}
-		struct ha_entity bus = {.component = "binary_sensor", .object_id = "status_bus_connect",
-					.name = "Bus connected", .state_topic = state, .json_path = "status.bus_connect",
-					.device_class = "connectivity", .payload_on = "True", .payload_off = "False"};
-		ha_add_entity(s, &d, &bus);
+		add_bus_connect(s, &d, state);
 	}
 	free(name);
 	free(state);

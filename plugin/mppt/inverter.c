@@ -49,10 +49,7 @@ static bool write_grid(struct tw *w, const cJSON *obj)
 		if (!tw_require(w, m[k], grid_keys[k]))
 			return false;
 		int mk = tw_push_key(w, grid_keys[k]);
-		n[k] = 0;
-		if (cJSON_IsArray(m[k]))
-			for (const cJSON *e = m[k]->child; e; e = e->next)
-				n[k]++;
+		n[k] = cJSON_IsArray(m[k]) ? (size_t)cJSON_GetArraySize(m[k]) : 0;
 		if (!cJSON_IsArray(m[k]) || n[k] < 1 || n[k] > INVERTER_PHASES_MAX)
 			return tw_fail(w, "must be an array of 1 to %d numbers", INVERTER_PHASES_MAX);
 		tw_pop(w, mk);
@@ -110,15 +107,11 @@ static bool translate_sample(struct tw *w, const cJSON *item, const void *contex
 	const struct dataset *d = context;
 	const char *inverter_id = d->inverter_id;
 	const cJSON *m[ITEM_KEYS];
-	if (!tw_members(w, item, item_keys, m, ITEM_KEYS) || !tw_require(w, m[I_TIME], "time_local"))
-		return false;
 	struct telemetry_time t;
-	int mark = tw_push_key(w, "time_local");
-	if (!tw_time(w, m[I_TIME], &t))
+	if (!tw_members(w, item, item_keys, m, ITEM_KEYS) || !tw_sample_time(w, m[I_TIME], &t))
 		return false;
-	tw_pop(w, mark);
 	int status = d->status; /* the sample's own wins */
-	tw_push_key(w, "status");
+	int mark = tw_push_key(w, "status");
 	if (!read_sample_status(w, m[I_STATUS], &status))
 		return false;
 	tw_pop(w, mark);

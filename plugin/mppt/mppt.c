@@ -73,21 +73,17 @@ struct dataset {
 	int status;
 };
 
-static bool translate_item(struct tw *w, const cJSON *item, const void *context)
+static bool translate_sample(struct tw *w, const cJSON *item, const void *context)
 {
 	const struct dataset *d = context;
 	const char *mppt_id = d->mppt_id;
 	const cJSON *m[ITEM_KEYS];
-	if (!tw_members(w, item, item_keys, m, ITEM_KEYS) || !tw_require(w, m[I_TIME], "time_local"))
-		return false;
 	struct telemetry_time t;
-	int mark = tw_push_key(w, "time_local");
-	if (!tw_time(w, m[I_TIME], &t))
+	if (!tw_members(w, item, item_keys, m, ITEM_KEYS) || !tw_sample_time(w, m[I_TIME], &t))
 		return false;
-	tw_pop(w, mark);
 
 	int status = d->status;
-	tw_push_key(w, "status");
+	int mark = tw_push_key(w, "status");
 	if (tw_optional(m[I_STATUS]) && !read_status(w, m[I_STATUS], &status))
 		return false;
 	tw_pop(w, mark);
@@ -117,7 +113,7 @@ static bool translate_dataset(struct tw *w, const cJSON *dataset)
 	if (!read_status(w, m[D_STATUS], &d.status))
 		return false;
 	tw_pop(w, mark);
-	return tw_samples(w, m[D_DATA], translate_item, &d);
+	return tw_samples(w, m[D_DATA], translate_sample, &d);
 }
 
 bool mppt_translate(struct telemetry_batch *b, const char *payload, size_t len, const char *sender,

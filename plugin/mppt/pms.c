@@ -90,11 +90,7 @@ static bool read_numbers(struct tw *w, const cJSON *v, const char *key, int coun
 	if (!tw_require(w, v, key))
 		return false;
 	int mark = tw_push_key(w, key);
-	int n = 0;
-	if (cJSON_IsArray(v))
-		for (const cJSON *e = v->child; e; e = e->next)
-			n++;
-	if (!cJSON_IsArray(v) || n != count)
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != count)
 		return tw_fail(w, "must be an array of %d numbers", count);
 	int i = 0;
 	for (const cJSON *e = v->child; e; e = e->next, i++) {
@@ -126,11 +122,7 @@ static bool read_open_list(struct tw *w, const cJSON *v, const char *key, int ma
 	if (!tw_require(w, v, key))
 		return false;
 	int mark = tw_push_key(w, key);
-	int n = 0;
-	if (cJSON_IsArray(v))
-		for (const cJSON *e = v->child; e; e = e->next)
-			n++;
-	if (!cJSON_IsArray(v) || n > max)
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > max)
 		return tw_fail(w, "must be an array of 0 to %d %s numbers", max, what);
 	*mask = 0;
 	int i = 0;
@@ -213,13 +205,8 @@ static bool translate_sample(struct tw *w, const cJSON *sample, const void *cont
 {
 	struct pms_sample s = *(const struct pms_sample *)context; /* the dataset's id, status and temp */
 	const cJSON *m[SAMPLE_KEYS];
-	if (!tw_members(w, sample, sample_keys, m, SAMPLE_KEYS) || !tw_require(w, m[S_TIME], "time_local"))
-		return false;
-	int mark = tw_push_key(w, "time_local");
-	if (!tw_time(w, m[S_TIME], &s.time))
-		return false;
-	tw_pop(w, mark);
-	return read_pack(w, m[S_PACK], &s) && pms_write_sample(w, &s);
+	return tw_members(w, sample, sample_keys, m, SAMPLE_KEYS) && tw_sample_time(w, m[S_TIME], &s.time) &&
+	       read_pack(w, m[S_PACK], &s) && pms_write_sample(w, &s);
 }
 
 /* An optional temperature: a number, or absent (null counts as absent). */

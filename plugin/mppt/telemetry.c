@@ -349,22 +349,11 @@ bool tw_id(struct tw *w, const cJSON *v, const char **out)
 	return tw_check_id(w, s, strlen(s));
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool tw_status_text(struct tw *w, const char *s, size_t n, int *status)
 {
 	int v = 0;
 	for (size_t i = 0; i < n && i < 4; i++) {
-		int d = hex_digit(s[i]);
+		int d = eb_hex_digit(s[i]);
 		if (d < 0)
 			break;
 		v = v * 16 + d;
@@ -391,6 +380,17 @@ bool tw_time(struct tw *w, const cJSON *v, struct telemetry_time *t)
 		return tw_fail(w, "must be a string");
 	const char *why = telemetry_time_parse(text, t);
 	return why ? tw_fail(w, "%s", why) : true;
+}
+
+bool tw_sample_time(struct tw *w, const cJSON *v, struct telemetry_time *t)
+{
+	if (!tw_require(w, v, "time_local"))
+		return false;
+	int mark = tw_push_key(w, "time_local");
+	if (!tw_time(w, v, t))
+		return false;
+	tw_pop(w, mark);
+	return true;
 }
 
 bool tw_device_id(struct tw *w, const char *kind, const cJSON *nested, const char *const *nested_names,

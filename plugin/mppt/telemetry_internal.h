@@ -105,6 +105,8 @@ bool tw_status_code(struct tw *w, const cJSON *v, int *status);
 bool tw_status_text(struct tw *w, const char *s, size_t n, int *status);
 /* time_local: a string in one of the accepted forms. */
 bool tw_time(struct tw *w, const cJSON *v, struct telemetry_time *t);
+/* A sample's required "time_local" member, read by tw_time at its path. */
+bool tw_sample_time(struct tw *w, const cJSON *v, struct telemetry_time *t);
 
 /*
  * The device id of a dataset, generation A `"<kind>": {"id": …}` (nested,

@@ -401,11 +401,6 @@ static bool check_integer(const struct pair *p, struct venus_command *out)
 	return true;
 }
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 static bool check_value(const struct pair *p, const struct pair *pairs, size_t n, struct venus_command *out)
 {
 	const char *key = p->rule->key;
@@ -444,7 +439,7 @@ static bool check_value(const struct pair *p, const struct pair *pairs, size_t n
 		return true; /* printable and comma-free already; a flag has no value */
 	case HAME_VALUE_MAC:
 		for (size_t i = 0; i < p->value_len; i++)
-			if (!is_hex(p->value[i]))
+			if (eb_hex_digit(p->value[i]) < 0)
 				return refuse(out, "%s must be 12 hexadecimal digits", key);
 		if (p->value_len != 12)
 			return refuse(out, "%s must be 12 hexadecimal digits", key);

@@ -1,11 +1,9 @@
 #include "hame_family.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
-#include "eb_text.h"
+#include "venus_friendly_internal.h"
 
 const char *const hame_off_on[2] = {"off", "on"};
 const char *const hame_on_off[2] = {"on", "off"};
@@ -72,50 +70,14 @@ const struct hame_family *hame_family_of(const char *type)
 
 /* ---- friendly settings ---- */
 
-#define SHOWN_MAX 32
-
-__attribute__((format(printf, 2, 3)))
-static bool refuse(struct venus_friendly *out, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	eb_verror(out->error, sizeof(out->error), fmt, ap);
-	va_end(ap);
-	out->command[0] = '\0';
-	return false;
-}
-
 static bool emit(struct venus_friendly *out, const char *prefix, const char *value, size_t n)
 {
 	size_t p = strlen(prefix);
 	if (p + n > VENUS_COMMAND_MAX)
-		return refuse(out, "command longer than %d bytes", VENUS_COMMAND_MAX);
+		return venus_friendly_refuse(out, "command longer than %d bytes", VENUS_COMMAND_MAX);
 	memcpy(out->command, prefix, p);
 	memcpy(out->command + p, value, n);
 	out->command[p + n] = '\0';
-	return true;
-}
-
-static bool word_is(const char *s, size_t n, const char *word)
-{
-	return n == strlen(word) && strncasecmp(s, word, n) == 0;
-}
-
-/* "800" or "800.0": the digits (and a '-') as written; anything else is not a whole number. */
-static bool whole_number(const char *s, size_t n, size_t *digits)
-{
-	size_t i = (n > 0 && s[0] == '-') ? 1 : 0;
-	size_t end = i;
-	while (end < n && s[end] >= '0' && s[end] <= '9')
-		end++;
-	if (end == i)
-		return false;
-	if (end < n && s[end] != '.')
-		return false;
-	for (size_t j = end + 1; j < n; j++)
-		if (s[j] != '0')
-			return false;
-	*digits = end;
 	return true;
 }
 
@@ -127,29 +89,30 @@ static bool setting_command(const struct hame_setting *set, const char *s, size_
 	case HAME_SET_PRESS:
 		return emit(out, set->prefix, "", 0);
 	case HAME_SET_NUMBER:
-		if (!whole_number(s, n, &digits))
-			return refuse(out, "%s must be a whole number", set->name);
+		if (!venus_friendly_whole_number(s, n, &digits))
+			return venus_friendly_refuse(out, "%s must be a whole number", set->name);
 		return emit(out, set->prefix, s, digits);
-	case HAME_SET_SWITCH:
-		if (word_is(s, n, "on") || word_is(s, n, "true") || word_is(s, n, "1"))
-			return emit(out, set->prefix, set->on_code, strlen(set->on_code));
-		if (word_is(s, n, "off") || word_is(s, n, "false") || word_is(s, n, "0"))
-			return emit(out, set->prefix, set->off_code, strlen(set->off_code));
-		return refuse(out, "%s must be on or off", set->name);
+	case HAME_SET_SWITCH: {
+		int on = venus_friendly_switch(s, n);
+		if (on < 0)
+			return venus_friendly_refuse(out, "%s must be on or off", set->name);
+		const char *switch_code = on ? set->on_code : set->off_code;
+		return emit(out, set->prefix, switch_code, strlen(switch_code));
+	}
 	case HAME_SET_WORDS: {
 		char list[VENUS_ERROR_MAX / 2] = "";
 		for (size_t i = 0; set->words[i]; i++) {
-			if (word_is(s, n, set->words[i])) {
+			if (venus_friendly_word_is(s, n, set->words[i])) {
 				int w = snprintf(code, sizeof(code), "%lld", set->codes[i]);
 				return emit(out, set->prefix, code, (size_t)w);
 			}
 			size_t len = strlen(list);
 			snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", set->words[i]);
 		}
-		return refuse(out, "%s must be one of %s", set->name, list);
+		return venus_friendly_refuse(out, "%s must be one of %s", set->name, list);
 	}
 	}
-	return refuse(out, "internal error: no kind for %s", set->name);
+	return venus_friendly_refuse(out, "internal error: no kind for %s", set->name);
 }
 
 bool hame_friendly_command(const struct hame_family *family, const char *name, const void *value, size_t value_len,
@@ -158,21 +121,17 @@ bool hame_friendly_command(const struct hame_family *family, const char *name, c
 	memset(out, 0, sizeof(*out));
 	const char *s = value ? value : "";
 	size_t n = value ? value_len : 0;
-	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
-		s++;
-		n--;
-	}
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-		n--;
+	venus_friendly_trim(&s, &n);
 	if (!family || !family->settings)
-		return refuse(out, "no friendly settings for this family");
+		return venus_friendly_refuse(out, "no friendly settings for this family");
 	for (size_t i = 0; name && i < family->n_settings; i++)
 		if (strcmp(name, family->settings[i].name) == 0)
 			return setting_command(&family->settings[i], s, n, out);
 	size_t len = name ? strlen(name) : 0;
 	for (size_t i = 0; i < len; i++)
 		if (name[i] < 0x20 || name[i] >= 0x7f)
-			return refuse(out, "unknown setting for %s", family->model);
-	return refuse(out, "unknown setting %.*s%s for %s", len > SHOWN_MAX ? SHOWN_MAX : (int)len, name ? name : "",
-		      len > SHOWN_MAX ? "..." : "", family->model);
+			return venus_friendly_refuse(out, "unknown setting for %s", family->model);
+	bool cut = len > VENUS_FRIENDLY_SHOWN_MAX;
+	return venus_friendly_refuse(out, "unknown setting %.*s%s for %s", cut ? VENUS_FRIENDLY_SHOWN_MAX : (int)len,
+				     name ? name : "", cut ? "..." : "", family->model);
 }

@@ -3,20 +3,11 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "eb_text.h"
+
 /* The key every such firmware uses: 16 ASCII bytes (the vendor's app and broker bundle). */
 static const unsigned char id_key[16] = {'!', '@', '#', '$', '%', '^', '&', '*',
 					 '(', ')', '_', '+', '{', '}', '[', ']'};
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool decrypt_block(const unsigned char in[16], unsigned char out[16])
 {
@@ -35,7 +26,7 @@ bool hame_id_decode(const char *id, char mac[HAME_MAC_LEN + 1])
 		return false;
 	unsigned char block[16], plain[16];
 	for (size_t i = 0; i < 16; i++) {
-		int hi = hex_digit(id[2 * i]), lo = hex_digit(id[2 * i + 1]);
+		int hi = eb_hex_digit(id[2 * i]), lo = eb_hex_digit(id[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		block[i] = (unsigned char)(hi << 4 | lo);
@@ -47,7 +38,7 @@ bool hame_id_decode(const char *id, char mac[HAME_MAC_LEN + 1])
 		if (plain[i] != 16 - HAME_MAC_LEN)
 			return false;
 	for (size_t i = 0; i < HAME_MAC_LEN; i++)
-		if (hex_digit((char)plain[i]) < 0)
+		if (eb_hex_digit((char)plain[i]) < 0)
 			return false;
 	memcpy(mac, plain, HAME_MAC_LEN);
 	mac[HAME_MAC_LEN] = '\0';

@@ -217,11 +217,6 @@ static bool enter(struct writer *w, const char *path)
 
 /* ---- values ---- */
 
-static bool integer(const char *s, size_t n, long long *v)
-{
-	return venus_reply_integer(s, n, v);
-}
-
 /* The n-th (1-based) '|'-separated part of s, or false when there is none. */
 static bool part_of(const char *s, size_t n, int part, const char **out, size_t *out_len)
 {
@@ -246,44 +241,6 @@ static void scaled_out(struct json_out *o, long long v, long long divisor)
 		json_out_number(o, (double)v / (double)divisor);
 	else
 		json_out_int(o, v);
-}
-
-static void period_out(struct json_out *o, const char *s, size_t n)
-{
-	long long v[7];
-	size_t found = 0, start = 0;
-	bool ok = true;
-	while (ok && start <= n) {
-		const char *bar = memchr(s + start, '|', n - start);
-		size_t end = bar ? (size_t)(bar - s) : n;
-		ok = found < 7 && integer(s + start, end - start, &v[found]);
-		found++;
-		start = end + 1;
-	}
-	for (size_t i = 0; ok && i < 4; i++)
-		ok = v[i] >= 0 && v[i] <= 99;
-	if (!ok || found != 7) {
-		json_out_text(o, s, n);
-		return;
-	}
-	char start_text[8], end_text[8];
-	snprintf(start_text, sizeof(start_text), "%02d:%02d", (int)v[0], (int)v[1]);
-	snprintf(end_text, sizeof(end_text), "%02d:%02d", (int)v[2], (int)v[3]);
-	json_out_begin_object(o);
-	json_out_key(o, "start");
-	json_out_string(o, start_text);
-	json_out_key(o, "end");
-	json_out_string(o, end_text);
-	json_out_key(o, "weekdays");
-	json_out_int(o, v[4]);
-	json_out_key(o, "power_w");
-	json_out_int(o, v[5]);
-	json_out_key(o, "enabled");
-	if (v[6] == 0 || v[6] == 1)
-		json_out_bool(o, v[6] == 1);
-	else
-		json_out_int(o, v[6]);
-	json_out_end_object(o);
 }
 
 /* "H:M" with one or two digits each, hours up to 24, minutes up to 59. */
@@ -313,13 +270,13 @@ static const char *choice(const struct hame_field *f, long long v)
 static void value_out(struct json_out *o, const struct hame_field *f, const char *s, size_t n)
 {
 	long long v = 0;
-	bool number = integer(s, n, &v);
+	bool number = venus_reply_integer(s, n, &v);
 	if (f->kind == HAME_FIELD_TEXT) {
 		json_out_text(o, s, n);
 		return;
 	}
 	if (f->kind == HAME_FIELD_PERIOD) {
-		period_out(o, s, n);
+		venus_reply_period_out(o, s, n);
 		return;
 	}
 	if (f->kind == HAME_FIELD_TIME) {
@@ -389,7 +346,7 @@ static bool cell_stats_out(struct writer *w, struct values *v, const struct hame
 			snprintf(key, sizeof(key), "%s%d", f->raw, i + 1);
 		const struct value *x = find(v, key, strlen(key));
 		long long mv = 0;
-		if (!x || !integer(x->text, x->text_len, &mv) || mv <= 0 || mv > 100000)
+		if (!x || !venus_reply_integer(x->text, x->text_len, &mv) || mv <= 0 || mv > 100000)
 			continue;
 		min = count == 0 || mv < min ? mv : min;
 		max = count == 0 || mv > max ? mv : max;

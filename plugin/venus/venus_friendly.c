@@ -7,14 +7,13 @@
 #include <strings.h>
 
 #include "eb_text.h"
+#include "venus_friendly_internal.h"
+
 
 /* Room for the text of any whole number below 1e15. */
 #define NUMBER_TEXT_MAX 24
-/* How much of a name an error repeats. */
-#define SHOWN_MAX 32
 
-__attribute__((format(printf, 2, 3)))
-static bool refuse(struct venus_friendly *out, const char *fmt, ...)
+bool venus_friendly_refuse(struct venus_friendly *out, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -32,7 +31,7 @@ static bool emit(struct venus_friendly *out, const char *fmt, ...)
 	int n = vsnprintf(out->command, sizeof(out->command), fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(out->command))
-		return refuse(out, "command longer than %d bytes", VENUS_COMMAND_MAX);
+		return venus_friendly_refuse(out, "command longer than %d bytes", VENUS_COMMAND_MAX);
 	return true;
 }
 
@@ -41,7 +40,7 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static void trim(const char **s, size_t *n)
+void venus_friendly_trim(const char **s, size_t *n)
 {
 	while (*n > 0 && is_space(**s)) {
 		(*s)++;
@@ -51,35 +50,47 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
-static bool word_is(const char *s, size_t n, const char *word)
+bool venus_friendly_word_is(const char *s, size_t n, const char *word)
 {
 	return n == strlen(word) && strncasecmp(s, word, n) == 0;
 }
 
-/*
- * A whole number as text: an optional '-', digits, and optionally a point
- * followed only by zeros, which is dropped. The digits are copied as
- * written so that the parser judges the number the user sent.
- */
-static bool whole_number_text(const char *s, size_t n, char *text, size_t size)
+int venus_friendly_switch(const char *s, size_t n)
+{
+	if (venus_friendly_word_is(s, n, "on") || venus_friendly_word_is(s, n, "true") ||
+	    venus_friendly_word_is(s, n, "1"))
+		return 1;
+	if (venus_friendly_word_is(s, n, "off") || venus_friendly_word_is(s, n, "false") ||
+	    venus_friendly_word_is(s, n, "0"))
+		return 0;
+	return -1;
+}
+
+bool venus_friendly_whole_number(const char *s, size_t n, size_t *digits)
 {
 	size_t i = (n > 0 && s[0] == '-') ? 1 : 0;
-	size_t digits_end = i;
-	while (digits_end < n && s[digits_end] >= '0' && s[digits_end] <= '9')
-		digits_end++;
-	if (digits_end == i)
+	size_t end = i;
+	while (end < n && s[end] >= '0' && s[end] <= '9')
+		end++;
+	if (end == i)
 		return false;
-	if (digits_end < n) {
-		if (s[digits_end] != '.')
+	if (end < n && s[end] != '.')
+		return false;
+	for (size_t j = end + 1; j < n; j++)
+		if (s[j] != '0')
 			return false;
-		for (size_t j = digits_end + 1; j < n; j++)
-			if (s[j] != '0')
-				return false;
-	}
-	if (digits_end + 1 > size)
+	*digits = end;
+	return true;
+}
+
+/* A whole number (venus_friendly_whole_number) as text of at most size - 1 bytes. */
+static bool whole_number_text(const char *s, size_t n, char *text, size_t size)
+{
+	size_t digits;
+	if (!venus_friendly_whole_number(s, n, &digits) || digits + 1 > size)
 		return false;
-	memcpy(text, s, digits_end);
-	text[digits_end] = '\0';
+	memcpy(text, s, digits);
+	text[digits] = '\0';
 	return true;
 }
 
@@ -88,7 +99,7 @@ static bool watts_command(const char *name, const char *cmd_prefix, const char *
 {
 	char text[VENUS_COMMAND_MAX + 1]; /* longer cannot make a command anyway */
 	if (!whole_number_text(s, n, text, sizeof(text)))
-		return refuse(out, "%s must be a whole number of watts", name);
+		return venus_friendly_refuse(out, "%s must be a whole number of watts", name);
 	return emit(out, "%s%s", cmd_prefix, text);
 }
 
@@ -96,24 +107,23 @@ static bool working_mode(const char *s, size_t n, struct venus_friendly *out)
 {
 	static const char *const modes[] = {"automatic", "manual", "trading"};
 	for (int md = 0; md < 3; md++)
-		if (word_is(s, n, modes[md]))
+		if (venus_friendly_word_is(s, n, modes[md]))
 			return emit(out, "cd=2,md=%d", md);
-	return refuse(out, "working_mode must be one of automatic, manual, trading");
+	return venus_friendly_refuse(out, "working_mode must be one of automatic, manual, trading");
 }
 
 static bool backup(const char *s, size_t n, struct venus_friendly *out)
 {
-	if (word_is(s, n, "on") || word_is(s, n, "true") || word_is(s, n, "1"))
-		return emit(out, "cd=11,bc=1");
-	if (word_is(s, n, "off") || word_is(s, n, "false") || word_is(s, n, "0"))
-		return emit(out, "cd=11,bc=0");
-	return refuse(out, "backup must be on or off");
+	int on = venus_friendly_switch(s, n);
+	if (on < 0)
+		return venus_friendly_refuse(out, "backup must be on or off");
+	return emit(out, "cd=11,bc=%d", on);
 }
 
 static bool sync_time(const struct tm *now, struct venus_friendly *out)
 {
 	if (!now)
-		return refuse(out, "sync_time needs the broker's local time");
+		return venus_friendly_refuse(out, "sync_time needs the broker's local time");
 	return emit(out, "cd=4,yy=%d,mm=%d,rr=%d,hh=%d,mn=%d", now->tm_year, now->tm_mon,
 		    now->tm_mday, now->tm_hour, now->tm_min);
 }
@@ -123,13 +133,13 @@ static bool json_whole_number(const cJSON *item, const char *member, char *text,
 			      struct venus_friendly *out)
 {
 	if (!cJSON_IsNumber(item))
-		return refuse(out, "%s must be a number", member);
+		return venus_friendly_refuse(out, "%s must be a number", member);
 	double v = item->valuedouble;
 	if (!(v > -1e15 && v < 1e15))
-		return refuse(out, "%s is out of range", member);
+		return venus_friendly_refuse(out, "%s is out of range", member);
 	long long whole = (long long)v;
 	if ((double)whole != v)
-		return refuse(out, "%s must be a whole number", member);
+		return venus_friendly_refuse(out, "%s must be a whole number", member);
 	snprintf(text, size, "%lld", whole);
 	return true;
 }
@@ -147,7 +157,7 @@ static bool json_time(const cJSON *item, const char *member, const char **text,
 	for (size_t i = 0; ok && i < n; i++)
 		ok = (s[i] >= '0' && s[i] <= '9') || s[i] == ':';
 	if (!ok)
-		return refuse(out, "%s must be a time like 14:00", member);
+		return venus_friendly_refuse(out, "%s must be a time like 14:00", member);
 	*text = s;
 	return true;
 }
@@ -160,7 +170,7 @@ static bool json_enabled(const cJSON *item, char *text, size_t size, struct venu
 	}
 	if (cJSON_IsNumber(item))
 		return json_whole_number(item, "enabled", text, size, out);
-	return refuse(out, "enabled must be true or false");
+	return venus_friendly_refuse(out, "enabled must be true or false");
 }
 
 static const char *const period_members[] = {"start", "end", "weekdays", "power_w", "enabled"};
@@ -182,18 +192,18 @@ static bool collect_members(const cJSON *object, const cJSON *found[N_PERIOD_MEM
 			for (size_t i = 0; i < n; i++)
 				printable = printable && item->string[i] >= 0x20 && item->string[i] < 0x7f;
 			if (!printable)
-				return refuse(out, "unknown member in time_period");
-			return refuse(out, "unknown member %.*s%s in time_period",
-				      n > SHOWN_MAX ? SHOWN_MAX : (int)n, item->string,
-				      n > SHOWN_MAX ? "..." : "");
+				return venus_friendly_refuse(out, "unknown member in time_period");
+			bool cut = n > VENUS_FRIENDLY_SHOWN_MAX;
+			return venus_friendly_refuse(out, "unknown member %.*s%s in time_period",
+						     cut ? VENUS_FRIENDLY_SHOWN_MAX : (int)n, item->string, cut ? "..." : "");
 		}
 		if (found[m])
-			return refuse(out, "repeated member %s in time_period", period_members[m]);
+			return venus_friendly_refuse(out, "repeated member %s in time_period", period_members[m]);
 		found[m] = item;
 	}
 	for (size_t m = 0; m < N_PERIOD_MEMBERS; m++)
 		if (period_member_required[m] && !found[m])
-			return refuse(out, "missing member %s in time_period", period_members[m]);
+			return venus_friendly_refuse(out, "missing member %s in time_period", period_members[m]);
 	return true;
 }
 
@@ -220,12 +230,11 @@ static bool time_period(const char *number_text, const char *s, size_t n,
 			struct venus_friendly *out)
 {
 	if (strlen(number_text) != 1 || number_text[0] < '0' || number_text[0] > '9')
-		return refuse(out, "time_period number must be within 0..9");
+		return venus_friendly_refuse(out, "time_period number must be within 0..9");
 	if (n > VENUS_FRIENDLY_VALUE_MAX)
-		return refuse(out, "time_period value longer than %d bytes",
-			      VENUS_FRIENDLY_VALUE_MAX);
+		return venus_friendly_refuse(out, "time_period value longer than %d bytes", VENUS_FRIENDLY_VALUE_MAX);
 	if (memchr(s, '\0', n))
-		return refuse(out, "time_period value contains a NUL byte");
+		return venus_friendly_refuse(out, "time_period value contains a NUL byte");
 
 	char text[VENUS_FRIENDLY_VALUE_MAX + 1];
 	memcpy(text, s, n);
@@ -233,8 +242,8 @@ static bool time_period(const char *number_text, const char *s, size_t n,
 	cJSON *root = cJSON_ParseWithOpts(text, NULL, true);
 	bool ok;
 	if (!cJSON_IsObject(root))
-		ok = refuse(out, "time_period value must be a JSON object like "
-				 "{\"start\":\"14:00\",\"end\":\"17:00\",\"power_w\":800}");
+		ok = venus_friendly_refuse(out, "time_period value must be a JSON object like "
+					   "{\"start\":\"14:00\",\"end\":\"17:00\",\"power_w\":800}");
 	else
 		ok = period_command(number_text[0] - '0', root, out);
 	cJSON_Delete(root);
@@ -256,12 +265,12 @@ bool venus_friendly_command(const char *name, const void *value, size_t value_le
 	const char *s = value ? value : "";
 	size_t n = value ? value_len : 0;
 	if (!name)
-		return refuse(out, "no setting name");
+		return venus_friendly_refuse(out, "no setting name");
 	static const char period_prefix[] = "time_period/";
 	if (strncmp(name, period_prefix, sizeof(period_prefix) - 1) == 0)
 		return time_period(name + sizeof(period_prefix) - 1, s, n, out);
 
-	trim(&s, &n);
+	venus_friendly_trim(&s, &n);
 	if (strcmp(name, "working_mode") == 0)
 		return working_mode(s, n, out);
 	if (strcmp(name, "max_charging_power") == 0)
@@ -277,7 +286,8 @@ bool venus_friendly_command(const char *name, const void *value, size_t value_le
 
 	size_t name_len = strlen(name);
 	if (!printable_ascii(name))
-		return refuse(out, "unknown setting");
-	return refuse(out, "unknown setting %.*s%s", name_len > SHOWN_MAX ? SHOWN_MAX : (int)name_len,
-		      name, name_len > SHOWN_MAX ? "..." : "");
+		return venus_friendly_refuse(out, "unknown setting");
+	bool cut = name_len > VENUS_FRIENDLY_SHOWN_MAX;
+	return venus_friendly_refuse(out, "unknown setting %.*s%s", cut ? VENUS_FRIENDLY_SHOWN_MAX : (int)name_len, name,
+				     cut ? "..." : "");
 }

@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,21 +138,56 @@ static void integer_or_text(struct json_out *o, const char *s, size_t n)
 		json_out_text(o, s, n);
 }
 
+bool venus_reply_integers(const char *s, size_t n, long long *values, size_t count)
+{
+	size_t found = 0, start = 0;
+	while (start <= n) {
+		const char *bar = memchr(s + start, '|', n - start);
+		size_t end = bar ? (size_t)(bar - s) : n;
+		if (found == count || !venus_reply_integer(s + start, end - start, &values[found]))
+			return false;
+		found++;
+		start = end + 1;
+	}
+	return found == count;
+}
+
+void venus_reply_period_out(struct json_out *o, const char *s, size_t n)
+{
+	long long v[7];
+	bool ok = venus_reply_integers(s, n, v, 7);
+	for (size_t i = 0; ok && i < 4; i++)
+		ok = v[i] >= 0 && v[i] <= 99; /* two digits each in "HH:MM" */
+	if (!ok) {
+		json_out_text(o, s, n);
+		return;
+	}
+	char start_text[8], end_text[8];
+	snprintf(start_text, sizeof(start_text), "%02d:%02d", (int)v[0], (int)v[1]);
+	snprintf(end_text, sizeof(end_text), "%02d:%02d", (int)v[2], (int)v[3]);
+	json_out_begin_object(o);
+	json_out_key(o, "start");
+	json_out_string(o, start_text);
+	json_out_key(o, "end");
+	json_out_string(o, end_text);
+	json_out_key(o, "weekdays");
+	json_out_int(o, v[4]);
+	json_out_key(o, "power_w");
+	json_out_int(o, v[5]);
+	json_out_key(o, "enabled");
+	if (v[6] == 0 || v[6] == 1)
+		json_out_bool(o, v[6] == 1);
+	else
+		json_out_int(o, v[6]);
+	json_out_end_object(o);
+}
+
 static void get_power_out(struct json_out *o, const char *s, size_t n)
 {
 	static const char *const names[] = {"phase_a_w", "phase_b_w", "phase_c_w", "total_w",
 					    "output_w"};
 	long long values[5];
-	size_t found = 0, start = 0;
-	bool ok = true;
-	while (ok && start <= n) {
-		const char *bar = memchr(s + start, '|', n - start);
-		size_t end = bar ? (size_t)(bar - s) : n;
-		ok = found < 5 && venus_reply_integer(s + start, end - start, &values[found]);
-		found++;
-		start = end + 1;
-	}
-	if (!ok || found != 5) {
+	if (!venus_reply_integers(s, n, values, 5)) {
 		json_out_text(o, s, n);
 		return;
 	}

@@ -233,47 +233,6 @@ static void field_out(struct json_out *o, const struct venus_field *f, const str
 	}
 }
 
-/* "14|0|17|0|127|800|1": start hour, minute, end hour, minute, weekdays, power, enabled. */
-static void period_out(struct json_out *o, const struct venus_state_entry *e)
-{
-	long long v[7];
-	size_t found = 0, start = 0;
-	bool ok = true;
-	while (ok && start <= e->value_len) {
-		const char *bar = memchr(e->value + start, '|', e->value_len - start);
-		size_t end = bar ? (size_t)(bar - e->value) : e->value_len;
-		ok = found < 7 && venus_reply_integer(e->value + start, end - start, &v[found]);
-		found++;
-		start = end + 1;
-	}
-	for (size_t i = 0; ok && i < 4; i++)
-		ok = v[i] >= 0 && v[i] <= 99; /* two digits each in "HH:MM" */
-	if (!ok || found != 7) {
-		json_out_text(o, e->value, e->value_len);
-		return;
-	}
-	/* Each part is 0..99 (checked above): two digits. */
-	char start_text[6] = {(char)('0' + v[0] / 10), (char)('0' + v[0] % 10), ':', (char)('0' + v[1] / 10),
-			      (char)('0' + v[1] % 10), '\0'};
-	char end_text[6] = {(char)('0' + v[2] / 10), (char)('0' + v[2] % 10), ':', (char)('0' + v[3] / 10),
-			    (char)('0' + v[3] % 10), '\0'};
-	json_out_begin_object(o);
-	json_out_key(o, "start");
-	json_out_string(o, start_text);
-	json_out_key(o, "end");
-	json_out_string(o, end_text);
-	json_out_key(o, "weekdays");
-	json_out_int(o, v[4]);
-	json_out_key(o, "power_w");
-	json_out_int(o, v[5]);
-	json_out_key(o, "enabled");
-	if (v[6] == 0 || v[6] == 1)
-		json_out_bool(o, v[6] == 1);
-	else
-		json_out_int(o, v[6]);
-	json_out_end_object(o);
-}
-
 static void periods_out(struct json_out *o, const struct venus_state *state)
 {
 	const struct venus_state_entry *periods[10] = {NULL};
@@ -291,7 +250,7 @@ static void periods_out(struct json_out *o, const struct venus_state *state)
 	json_out_begin_array(o);
 	for (int n = 0; n <= highest; n++) {
 		if (periods[n])
-			period_out(o, periods[n]);
+			venus_reply_period_out(o, periods[n]->value, periods[n]->value_len);
 		else
 			json_out_null(o);
 	}

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "harness.h"
 #include "sim.h"
 
@@ -28,25 +29,14 @@
 #define TARGET_MS 1500.0
 #define VOLTS 230
 
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double quantile(const double *sorted, size_t n, double q)
-{
-	size_t rank = (size_t)(q * (double)n + 0.999999);
-	return sorted[rank == 0 ? 0 : rank - 1];
-}
-
 static void report(const char *what, double *ms, size_t n, bool judged)
 {
-	qsort(ms, n, sizeof(*ms), compare_doubles);
-	printf("%s: median %.1f ms, p95 %.1f ms, max %.1f ms over %zu samples", what, quantile(ms, n, 0.5),
-	       quantile(ms, n, 0.95), ms[n - 1], n);
+	eb_sort_doubles(ms, n);
+	printf("%s: median %.1f ms, p95 %.1f ms, max %.1f ms over %zu samples", what, eb_quantile(ms, n, 0.5),
+	       eb_quantile(ms, n, 0.95), ms[n - 1], n);
 	if (judged)
-		printf(" (target p95 <= %.0f ms: %s)", TARGET_MS, quantile(ms, n, 0.95) <= TARGET_MS ? "met" : "MISSED");
+		printf(" (target p95 <= %.0f ms: %s)", TARGET_MS,
+		       eb_quantile(ms, n, 0.95) <= TARGET_MS ? "met" : "MISSED");
 	printf("\n");
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "harness.h"
 #include "sim.h"
 
@@ -28,19 +29,6 @@
 #define HEARTBEAT_TARGET_MS 1200.0
 
 static const char *const slave_ids[SLAVES] = {"4085", "2433", "3344"};
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* The value at quantile q of n sorted values (nearest rank). */
-static double quantile(const double *sorted, size_t n, double q)
-{
-	size_t rank = (size_t)(q * (double)n + 0.999999);
-	return sorted[rank == 0 ? 0 : rank - 1];
-}
 
 static void print_load(const char *when)
 {
@@ -137,12 +125,12 @@ static void report_heartbeats(struct eb_sim *sim, size_t from, size_t to)
 		if (n == 0) {
 			printf("heartbeats of %s: none\n", slave_ids[s]);
 		} else {
-			qsort(gaps, n, sizeof(*gaps), compare_doubles);
+			eb_sort_doubles(gaps, n);
 			double max = gaps[n - 1];
 			printf("heartbeat interval of %s: median %.0f ms, p99 %.0f ms, max %.0f ms over %zu intervals "
 			       "(target <= %.0f ms: %s)\n",
-			       slave_ids[s], quantile(gaps, n, 0.5), quantile(gaps, n, 0.99), max, n, HEARTBEAT_TARGET_MS,
-			       max <= HEARTBEAT_TARGET_MS ? "met" : "MISSED");
+			       slave_ids[s], eb_quantile(gaps, n, 0.5), eb_quantile(gaps, n, 0.99), max, n,
+			       HEARTBEAT_TARGET_MS, max <= HEARTBEAT_TARGET_MS ? "met" : "MISSED");
 		}
 		free(gaps);
 	}
@@ -208,11 +196,11 @@ int main(int argc, char **argv)
 	}
 	size_t hb_to = eb_sim_mark(sim);
 
-	qsort(latency_ms, n, sizeof(*latency_ms), compare_doubles);
-	double p99 = quantile(latency_ms, n, 0.99);
+	eb_sort_doubles(latency_ms, n);
+	double p99 = eb_quantile(latency_ms, n, 0.99);
 	printf("TWC status latency, frame leaving the simulator to MQTT subscriber: median %.1f ms, p99 %.1f ms, "
 	       "max %.1f ms over %zu samples (target p99 <= %.0f ms: %s)\n",
-	       quantile(latency_ms, n, 0.5), p99, latency_ms[n - 1], n, LATENCY_TARGET_MS,
+	       eb_quantile(latency_ms, n, 0.5), p99, latency_ms[n - 1], n, LATENCY_TARGET_MS,
 	       p99 <= LATENCY_TARGET_MS ? "met" : "MISSED");
 	report_heartbeats(sim, hb_from, hb_to);
 	print_load("after");

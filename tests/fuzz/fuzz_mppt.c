@@ -23,29 +23,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "fuzz_telemetry.h"
 #include "mppt.h"
-#include "utf8.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			__builtin_trap();                                                          \
-	} while (0)
 
 static const struct timespec now = {.tv_sec = 1568088788, .tv_nsec = 878000000};
 static const struct telemetry_limits defaults = {.max_payload = 1 << 20, .max_items = 10000};
-
-/* A topic level that cannot reach another topic: what docs/mppt.md asks of mppt_id. */
-static void check_topic_level(const char *id)
-{
-	size_t n = strnlen(id, TELEMETRY_ID_MAX + 1);
-	CHECK(n >= 1 && n <= TELEMETRY_ID_MAX);
-	CHECK(utf8_invalid_at(id, n) == n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)id[i];
-		CHECK(c != '/' && c != '+' && c != '#' && c >= 0x20 && c != 0x7F);
-	}
-}
 
 /* watts = volts x amps, rounded (docs/mppt.md); numbers print in forms that read back exactly. */
 static void check_channel(const cJSON *channel)
@@ -73,16 +55,8 @@ static void check_message(const struct telemetry_batch *b, size_t i, const char 
 					    "sender", "time_event", "time_zone", "time_processing"};
 	const struct telemetry_message *m = &b->messages[i];
 
-	check_topic_level(m->id);
-	CHECK(m->json_len > 0 && m->json_offset <= b->text.len &&
-	      m->json_len <= b->text.len - m->json_offset);
-	const char *json = telemetry_message_json(b, i);
-	CHECK(utf8_invalid_at(json, m->json_len) == m->json_len);
-
-	const char *end = NULL;
-	cJSON *doc = cJSON_ParseWithLengthOpts(json, m->json_len, &end, false);
-	CHECK(doc != NULL && cJSON_IsObject(doc));
-	CHECK(end == json + m->json_len); /* exactly one document, nothing after it */
+	fuzz_check_topic_level(m->id); /* what docs/mppt.md asks of mppt_id */
+	cJSON *doc = fuzz_read_message(b, i);
 
 	size_t k = 0;
 	for (const cJSON *member = doc->child; member; member = member->next, k++)
@@ -102,13 +76,8 @@ static bool translate_checked(struct telemetry_batch *b, const uint8_t *data, si
 			      const char *sender, const struct telemetry_limits *limits)
 {
 	bool ok = mppt_translate(b, (const char *)data, size, sender, now, limits);
-	CHECK(memchr(b->error, '\0', sizeof(b->error)) != NULL);
-	CHECK(memchr(b->path, '\0', sizeof(b->path)) != NULL);
-	if (!ok) {
-		CHECK(b->count == 0 && b->error[0] != '\0');
+	if (!fuzz_check_outcome(b, ok, limits))
 		return false;
-	}
-	CHECK(b->error[0] == '\0' && b->count <= limits->max_items);
 	for (size_t i = 0; i < b->count; i++)
 		check_message(b, i, sender);
 	return true;

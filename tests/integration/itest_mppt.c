@@ -23,17 +23,11 @@
 #include "log_limit.h"
 #include "raw_mqtt.h"
 #include "spec_examples.h"
+#include "telemetry_expect.h"
 
 #define QUIET_MS 300 /* how long "nothing more arrives" is watched */
 
 static struct eb_broker broker;
-
-static int64_t elapsed_since_ms(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 /* The lines a client may cause over ms (log_limit.h): its burst, and one per interval after it. */
 static int lines_allowed_over(int64_t ms)
@@ -57,37 +51,10 @@ static int stop_broker(void **state)
 	return eb_broker_stop(&broker) == 0 ? 0 : -1;
 }
 
-static struct eb_client *subscriber(const char *topic, int qos)
-{
-	struct eb_client *c = eb_client_simple(broker.port, NULL, NULL, MQTT_PROTOCOL_V5);
-	assert_non_null(c);
-	assert_true(eb_client_subscribe(c, topic, qos) >= 0);
-	return c;
-}
-
-static void expect_nothing(struct eb_client *c)
-{
-	struct eb_message *m = eb_client_next(c, QUIET_MS);
-	if (m)
-		fail_msg("unexpected message on %s: %s", m->topic, (char *)m->payload);
-}
-
-/* time_processing is the broker's UTC clock: check its form and that it is now. */
-static void check_time_processing(const char *value)
-{
-	struct tm tm = {0};
-	const char *rest = strptime(value, "%Y-%m-%d %H:%M:%S", &tm);
-	assert_non_null(rest);
-	assert_int_equal(strlen(rest), 7); /* .SSSS"} */
-	assert_true(rest[0] == '.' && rest[5] == '"' && rest[6] == '}');
-	time_t t = timegm(&tm);
-	assert_true(labs((long)(t - time(NULL))) <= 5);
-}
-
 static void test_spec_example_translated_exactly(void **state)
 {
 	(void)state;
-	struct eb_client *sub = subscriber("monitoring.mppt/+", 1);
+	struct eb_client *sub = eb_subscriber(broker.port, "monitoring.mppt/+", 1);
 	struct eb_client *logger = eb_client_simple(broker.port, "logger-1", "S001", MQTT_PROTOCOL_V311);
 	assert_non_null(logger);
 	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", spec_request, 1), 0);
@@ -102,9 +69,9 @@ static void test_spec_example_translated_exactly(void **state)
 		      strlen(MPPT_SPEC_TIME_PROCESSING_KEY);
 	if (strncmp(m->payload, spec_message, head) != 0)
 		fail_msg("got      %s\nexpected %.*s...", (char *)m->payload, (int)head, spec_message);
-	check_time_processing((char *)m->payload + head);
+	eb_expect_time_processing((char *)m->payload + head);
 	eb_message_free(m);
-	expect_nothing(sub);
+	eb_expect_nothing(sub, QUIET_MS);
 	eb_client_disconnect(logger);
 	eb_client_disconnect(sub);
 }
@@ -112,7 +79,7 @@ static void test_spec_example_translated_exactly(void **state)
 static void test_accepted_request_is_delivered_as_is(void **state)
 {
 	(void)state;
-	struct eb_client *audit = subscriber("dataset/mppt", 0);
+	struct eb_client *audit = eb_subscriber(broker.port, "dataset/mppt", 0);
 	struct eb_client *logger = eb_client_simple(broker.port, NULL, "S001", MQTT_PROTOCOL_V5);
 	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", spec_request, 1), 0);
 	struct eb_message *m = eb_client_next(audit, 2000);
@@ -126,7 +93,7 @@ static void test_accepted_request_is_delivered_as_is(void **state)
 static void test_sender_is_client_id_without_username(void **state)
 {
 	(void)state;
-	struct eb_client *sub = subscriber("monitoring.mppt/B1", 0);
+	struct eb_client *sub = eb_subscriber(broker.port, "monitoring.mppt/B1", 0);
 	struct eb_client *logger = eb_client_simple(broker.port, "logger-no-user", NULL, MQTT_PROTOCOL_V5);
 	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt",
 					       "{\"datasets\":[{\"mppt_id\":\"B1\",\"status\":{\"code\":\"0801\"},\"data\":["
@@ -159,7 +126,7 @@ static char *many_items_request(int items)
 
 static void expect_items_in_order(int items, int qos)
 {
-	struct eb_client *sub = subscriber("monitoring.mppt/#", 2);
+	struct eb_client *sub = eb_subscriber(broker.port, "monitoring.mppt/#", 2);
 	struct eb_client *logger = eb_client_simple(broker.port, NULL, "S002", MQTT_PROTOCOL_V5);
 	char *req = many_items_request(items);
 	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", req, qos), 0);
@@ -174,7 +141,7 @@ static void expect_items_in_order(int items, int qos)
 		assert_non_null(strstr(m->payload, volts));
 		eb_message_free(m);
 	}
-	expect_nothing(sub);
+	eb_expect_nothing(sub, QUIET_MS);
 	free(req);
 	eb_client_disconnect(logger);
 	eb_client_disconnect(sub);
@@ -247,17 +214,16 @@ static void expect_error_report(struct eb_message *m, const struct bad_request *
 static void test_every_bad_input_refused_with_report_valid_traffic_unaffected(void **state)
 {
 	(void)state;
-	struct eb_client *out = subscriber("monitoring.mppt/#", 1);
-	struct eb_client *requests = subscriber("dataset/mppt", 1);
-	struct eb_client *errors = subscriber("dataset/mppt/errors", 1);
-	struct eb_client *other = subscriber("house/meter", 1);
+	struct eb_client *out = eb_subscriber(broker.port, "monitoring.mppt/#", 1);
+	struct eb_client *requests = eb_subscriber(broker.port, "dataset/mppt", 1);
+	struct eb_client *errors = eb_subscriber(broker.port, "dataset/mppt/errors", 1);
+	struct eb_client *other = eb_subscriber(broker.port, "house/meter", 1);
 	struct eb_client *v5 = eb_client_simple(broker.port, "logger-7", "S001", MQTT_PROTOCOL_V5);
 	struct eb_client *v311 = eb_client_simple(broker.port, "logger-8", "S008", MQTT_PROTOCOL_V311);
 	struct eb_client *neighbour = eb_client_simple(broker.port, "meter", NULL, MQTT_PROTOCOL_V311);
 	assert_non_null(v5);
 	assert_non_null(v311);
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t t0 = eb_now_ms();
 
 	for (size_t i = 0; i < sizeof(bad_requests) / sizeof(bad_requests[0]); i++) {
 		const struct bad_request *bad = &bad_requests[i];
@@ -288,15 +254,15 @@ static void test_every_bad_input_refused_with_report_valid_traffic_unaffected(vo
 		assert_string_equal(m->payload, "230.1");
 		eb_message_free(m);
 	}
-	expect_nothing(out);
-	expect_nothing(requests);
-	expect_nothing(errors);
+	eb_expect_nothing(out, QUIET_MS);
+	eb_expect_nothing(requests, QUIET_MS);
+	eb_expect_nothing(errors, QUIET_MS);
 
 	/* Logged up to each client's share of lines (log_limit.h); the rest are counted. */
 	char *log = eb_broker_log(&broker);
 	int refusals = eb_count(log, "energy-bridge: mppt: refused request");
 	assert_true(sizeof(bad_requests) / sizeof(bad_requests[0]) > LOG_LIMIT_BURST);
-	int most = 2 * lines_allowed_over(elapsed_since_ms(&t0)); /* a slow run (valgrind) earns more */
+	int most = 2 * lines_allowed_over(eb_now_ms() - t0); /* a slow run (valgrind) earns more */
 	if (refusals < 2 * LOG_LIMIT_BURST || refusals > most)
 		fail_msg("%d refusal lines logged, expected %d to %d", refusals, 2 * LOG_LIMIT_BURST, most);
 	assert_non_null(strstr(log, "refused request from client 'logger-7' (user 'S001'): datasets: missing required key"));
@@ -308,14 +274,6 @@ static void test_every_bad_input_refused_with_report_valid_traffic_unaffected(vo
 	eb_client_disconnect(requests);
 	eb_client_disconnect(errors);
 	eb_client_disconnect(other);
-}
-
-static mosquitto_property *request_properties(const char *response_topic, const char *correlation)
-{
-	mosquitto_property *props = NULL;
-	mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, response_topic);
-	mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, correlation, (uint16_t)strlen(correlation));
-	return props;
 }
 
 static void expect_correlation(const struct eb_message *m, const char *correlation)
@@ -333,10 +291,10 @@ static void test_v5_response_topic_gets_the_outcome(void **state)
 	(void)state;
 	struct eb_client *logger = eb_client_simple(broker.port, "logger-9", "S009", MQTT_PROTOCOL_V5);
 	assert_true(eb_client_subscribe(logger, "replies/logger-9", 1) >= 0);
-	struct eb_client *bystander = subscriber("replies/#", 1);
+	struct eb_client *bystander = eb_subscriber(broker.port, "replies/#", 1);
 
 	assert_int_equal(eb_client_publish(logger, "dataset/mppt", spec_request, (int)strlen(spec_request), 1, false,
-					   request_properties("replies/logger-9", "req-1")),
+					   eb_request_properties("replies/logger-9", "req-1")),
 			 0);
 	struct eb_message *m = eb_client_next_on(logger, "replies/logger-9", 2000);
 	assert_non_null(m);
@@ -345,7 +303,7 @@ static void test_v5_response_topic_gets_the_outcome(void **state)
 	eb_message_free(m);
 
 	assert_int_equal(eb_client_publish(logger, "dataset/mppt", "{}", 2, 1, false,
-					   request_properties("replies/logger-9", "req-2")),
+					   eb_request_properties("replies/logger-9", "req-2")),
 			 MQTT_RC_NOT_AUTHORIZED);
 	m = eb_client_next_on(logger, "replies/logger-9", 2000);
 	assert_non_null(m);
@@ -354,7 +312,7 @@ static void test_v5_response_topic_gets_the_outcome(void **state)
 	expect_correlation(m, "req-2");
 	eb_message_free(m);
 	/* The reply goes to the requester only: it cannot be used to publish elsewhere. */
-	expect_nothing(bystander);
+	eb_expect_nothing(bystander, QUIET_MS);
 	eb_client_disconnect(bystander);
 	eb_client_disconnect(logger);
 }
@@ -362,19 +320,19 @@ static void test_v5_response_topic_gets_the_outcome(void **state)
 static void test_plugin_topics_cannot_be_forged(void **state)
 {
 	(void)state;
-	struct eb_client *sub = subscriber("monitoring.mppt/#", 1);
-	struct eb_client *errors = subscriber("dataset/mppt/errors", 1);
+	struct eb_client *sub = eb_subscriber(broker.port, "monitoring.mppt/#", 1);
+	struct eb_client *errors = eb_subscriber(broker.port, "dataset/mppt/errors", 1);
 	struct eb_client *forger = eb_client_simple(broker.port, "forger", "mallory", MQTT_PROTOCOL_V5);
 	assert_int_equal(eb_client_publish_str(forger, "monitoring.mppt/IT6415AD-01-001", "{\"fake\":1}", 1),
 			 MQTT_RC_NOT_AUTHORIZED);
 	assert_int_equal(eb_client_publish(forger, "monitoring.mppt/X", "{}", 2, 1, true, NULL), MQTT_RC_NOT_AUTHORIZED);
 	assert_int_equal(eb_client_publish_str(forger, "dataset/mppt/errors", "{\"status\":400}", 1),
 			 MQTT_RC_NOT_AUTHORIZED);
-	expect_nothing(sub);
-	expect_nothing(errors);
+	eb_expect_nothing(sub, QUIET_MS);
+	eb_expect_nothing(errors, QUIET_MS);
 	/* Nothing was retained either. */
-	struct eb_client *late = subscriber("monitoring.mppt/#", 1);
-	expect_nothing(late);
+	struct eb_client *late = eb_subscriber(broker.port, "monitoring.mppt/#", 1);
+	eb_expect_nothing(late, QUIET_MS);
 	char *log = eb_broker_log(&broker);
 	assert_non_null(strstr(log, "refused publish from client 'forger' (user 'mallory') to 'monitoring.mppt/X'"));
 	free(log);
@@ -389,8 +347,8 @@ static void test_plugin_topics_cannot_be_forged(void **state)
 static void test_qos2_retransmission_translated_once(void **state)
 {
 	(void)state;
-	struct eb_client *out = subscriber("monitoring.mppt/#", 2);
-	struct eb_client *audit = subscriber("dataset/mppt", 2);
+	struct eb_client *out = eb_subscriber(broker.port, "monitoring.mppt/#", 2);
+	struct eb_client *audit = eb_subscriber(broker.port, "dataset/mppt", 2);
 
 	eb_raw_qos2_twice(broker.port, "raw-q2", "S001", "dataset/mppt", spec_request);
 
@@ -400,8 +358,8 @@ static void test_qos2_retransmission_translated_once(void **state)
 	m = eb_client_next(audit, 2000);
 	assert_non_null(m);
 	eb_message_free(m);
-	expect_nothing(out);
-	expect_nothing(audit);
+	eb_expect_nothing(out, QUIET_MS);
+	eb_expect_nothing(audit, QUIET_MS);
 	eb_client_disconnect(audit);
 	eb_client_disconnect(out);
 }
@@ -715,13 +673,12 @@ static void test_refusal_logs_are_limited_and_escaped(void **state)
 					       1),
 			 MQTT_RC_NOT_AUTHORIZED);
 	struct eb_client *flood = eb_client_simple(b.port, "flood", "S006", MQTT_PROTOCOL_V311);
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t t0 = eb_now_ms();
 	for (int i = 0; i < 2000; i++)
 		assert_int_equal(eb_client_publish_nowait(flood, "dataset/mppt", "not json", 8, 0), 0);
 	/* Sentinel: every refusal above has been handled once this is acknowledged. */
 	assert_int_equal(eb_client_publish_str(flood, "house/sentinel", "done", 1), 0);
-	int most = lines_allowed_over(elapsed_since_ms(&t0));
+	int most = lines_allowed_over(eb_now_ms() - t0);
 	char *log = eb_broker_log(&b);
 	int flood_lines = 0, forged_lines = 0;
 	for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {

@@ -19,6 +19,7 @@
 #include "harness.h"
 #include "raw_mqtt.h"
 #include "spec_examples.h"
+#include "telemetry_expect.h"
 
 #define QUIET_MS 300 /* how long "nothing more arrives" is watched */
 
@@ -36,27 +37,12 @@ static int stop_broker(void **state)
 	return eb_broker_stop(&broker) == 0 ? 0 : -1;
 }
 
-static struct eb_client *subscriber(const char *topic, int qos)
-{
-	struct eb_client *c = eb_client_simple(broker.port, NULL, NULL, MQTT_PROTOCOL_V5);
-	assert_non_null(c);
-	assert_true(eb_client_subscribe(c, topic, qos) >= 0);
-	return c;
-}
-
 /* One client subscribed to both datasets' output. */
 static struct eb_client *output_subscriber(int qos)
 {
-	struct eb_client *c = subscriber("monitoring.pms/#", qos);
+	struct eb_client *c = eb_subscriber(broker.port, "monitoring.pms/#", qos);
 	assert_true(eb_client_subscribe(c, "monitoring.inverter/#", qos) >= 0);
 	return c;
-}
-
-static void expect_nothing(struct eb_client *c)
-{
-	struct eb_message *m = eb_client_next(c, QUIET_MS);
-	if (m)
-		fail_msg("unexpected message on %s: %s", m->topic, (char *)m->payload);
 }
 
 /* The next message on c: on topic, its text up to time_processing as expected, then the broker's clock. */
@@ -69,19 +55,15 @@ static void expect_translation(struct eb_client *c, const char *topic, const cha
 	assert_false(m->retain);
 	if (strncmp(m->payload, head, strlen(head)) != 0)
 		fail_msg("got      %s\nexpected %s...", (char *)m->payload, head);
-	struct tm tm = {0};
-	const char *rest = strptime((char *)m->payload + strlen(head), "%Y-%m-%d %H:%M:%S", &tm);
-	assert_non_null(rest);
-	assert_string_equal(rest + 5, "\"}");
-	assert_true(labs((long)(timegm(&tm) - time(NULL))) <= 5);
+	eb_expect_time_processing((char *)m->payload + strlen(head));
 	eb_message_free(m);
 }
 
 static void test_spec_examples_translated_exactly_v311_and_v5(void **state)
 {
 	(void)state;
-	struct eb_client *pms = subscriber("monitoring.pms/+", 1);
-	struct eb_client *inverter = subscriber("monitoring.inverter/+", 1);
+	struct eb_client *pms = eb_subscriber(broker.port, "monitoring.pms/+", 1);
+	struct eb_client *inverter = eb_subscriber(broker.port, "monitoring.inverter/+", 1);
 	struct eb_client *v311 = eb_client_simple(broker.port, "logger-1", "S001", MQTT_PROTOCOL_V311);
 	struct eb_client *v5 = eb_client_simple(broker.port, "logger-2", "S001", MQTT_PROTOCOL_V5);
 	assert_non_null(v311);
@@ -96,8 +78,8 @@ static void test_spec_examples_translated_exactly_v311_and_v5(void **state)
 		assert_int_equal(eb_client_publish_str(clients[i], "dataset/inverter", INVERTER_SPEC_REQUEST, 0), 0);
 		expect_translation(inverter, "monitoring.inverter/KEHUA-3P-07", INVERTER_SPEC_MESSAGE_HEAD, 0);
 	}
-	expect_nothing(pms);
-	expect_nothing(inverter);
+	eb_expect_nothing(pms, QUIET_MS);
+	eb_expect_nothing(inverter, QUIET_MS);
 	eb_client_disconnect(v5);
 	eb_client_disconnect(v311);
 	eb_client_disconnect(inverter);
@@ -135,9 +117,9 @@ static void test_bad_input_refused_with_report_valid_traffic_unaffected(void **s
 {
 	(void)state;
 	struct eb_client *out = output_subscriber(1);
-	struct eb_client *audit = subscriber("dataset/+", 1);
-	struct eb_client *csv_audit = subscriber("dataset/pms/csv", 1);
-	struct eb_client *errors = subscriber("dataset/+/errors", 1);
+	struct eb_client *audit = eb_subscriber(broker.port, "dataset/+", 1);
+	struct eb_client *csv_audit = eb_subscriber(broker.port, "dataset/pms/csv", 1);
+	struct eb_client *errors = eb_subscriber(broker.port, "dataset/+/errors", 1);
 	struct eb_client *v5 = eb_client_simple(broker.port, "logger-7", "S001", MQTT_PROTOCOL_V5);
 	struct eb_client *v311 = eb_client_simple(broker.port, "logger-8", "S008", MQTT_PROTOCOL_V311);
 	assert_non_null(v5);
@@ -185,10 +167,10 @@ static void test_bad_input_refused_with_report_valid_traffic_unaffected(void **s
 		assert_string_equal(m->payload, valid); /* only the valid request reached the request topic's subscribers */
 		eb_message_free(m);
 	}
-	expect_nothing(out);
-	expect_nothing(audit);
-	expect_nothing(csv_audit);
-	expect_nothing(errors);
+	eb_expect_nothing(out, QUIET_MS);
+	eb_expect_nothing(audit, QUIET_MS);
+	eb_expect_nothing(csv_audit, QUIET_MS);
+	eb_expect_nothing(errors, QUIET_MS);
 	char *log = eb_broker_log(&broker);
 	assert_non_null(strstr(log, "energy-bridge: inverter: refused request from client 'logger-7' (user 'S001'): "
 				    "datasets[0].data[0].grid.pf[0]: must be from 0 to 1"));
@@ -203,40 +185,32 @@ static void test_bad_input_refused_with_report_valid_traffic_unaffected(void **s
 	eb_client_disconnect(errors);
 }
 
-static mosquitto_property *request_properties(const char *response_topic, const char *correlation)
-{
-	mosquitto_property *props = NULL;
-	mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, response_topic);
-	mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, correlation, (uint16_t)strlen(correlation));
-	return props;
-}
-
 static void test_v5_response_topic_gets_the_outcome(void **state)
 {
 	(void)state;
 	struct eb_client *logger = eb_client_simple(broker.port, "logger-9", "S009", MQTT_PROTOCOL_V5);
 	assert_true(eb_client_subscribe(logger, "replies/logger-9", 1) >= 0);
-	struct eb_client *bystander = subscriber("replies/#", 1);
+	struct eb_client *bystander = eb_subscriber(broker.port, "replies/#", 1);
 	/* Three CSV rows: two of one PMS, then another: D counts the runs. */
 	char csv[4096];
 	const char *row = strstr(PMS_SPEC_CSV, "\r\n") + 2;
 	snprintf(csv, sizeof(csv), "%s%sPMS-X%s", PMS_SPEC_CSV, row, strchr(row, ','));
 	assert_int_equal(eb_client_publish(logger, "dataset/pms/csv", csv, (int)strlen(csv), 1, false,
-					   request_properties("replies/logger-9", "req-1")),
+					   eb_request_properties("replies/logger-9", "req-1")),
 			 0);
 	struct eb_message *m = eb_client_next_on(logger, "replies/logger-9", 2000);
 	assert_non_null(m);
 	assert_string_equal(m->payload, "{\"status\":200,\"datasets\":2,\"items\":3}");
 	eb_message_free(m);
 	assert_int_equal(eb_client_publish(logger, "dataset/inverter", "{\"datasets\":{}}", 15, 1, false,
-					   request_properties("replies/logger-9", "req-2")),
+					   eb_request_properties("replies/logger-9", "req-2")),
 			 MQTT_RC_NOT_AUTHORIZED);
 	m = eb_client_next_on(logger, "replies/logger-9", 2000);
 	assert_non_null(m);
 	assert_string_equal(m->payload, "{\"status\":400,\"error\":\"must be an array\",\"path\":\"datasets\","
 					"\"sender\":\"S009\",\"client_id\":\"logger-9\"}");
 	eb_message_free(m);
-	expect_nothing(bystander); /* the reply goes to the requester only */
+	eb_expect_nothing(bystander, QUIET_MS); /* the reply goes to the requester only */
 	eb_client_disconnect(bystander);
 	eb_client_disconnect(logger);
 }
@@ -244,7 +218,7 @@ static void test_v5_response_topic_gets_the_outcome(void **state)
 static void test_plugin_topics_cannot_be_forged(void **state)
 {
 	(void)state;
-	struct eb_client *watch = subscriber("#", 1);
+	struct eb_client *watch = eb_subscriber(broker.port, "#", 1);
 	struct eb_client *forger = eb_client_simple(broker.port, "forger", "mallory", MQTT_PROTOCOL_V5);
 	const char *owned[] = {"dataset/inverter/errors", "monitoring.pms/PMS-02-007", "monitoring.inverter/X",
 			       "dataset/pms/errors"};
@@ -258,7 +232,7 @@ static void test_plugin_topics_cannot_be_forged(void **state)
 	assert_non_null(m);
 	eb_message_free(m);
 	struct eb_client *late = output_subscriber(1);
-	expect_nothing(late); /* nothing was retained */
+	eb_expect_nothing(late, QUIET_MS); /* nothing was retained */
 	char *log = eb_broker_log(&broker);
 	assert_non_null(strstr(log, "refused publish from client 'forger' (user 'mallory') to 'dataset/inverter/errors'"));
 	free(log);
@@ -271,7 +245,7 @@ static void test_qos2_retransmission_translated_once(void **state)
 {
 	(void)state;
 	struct eb_client *out = output_subscriber(2);
-	struct eb_client *audit = subscriber("dataset/#", 2);
+	struct eb_client *audit = eb_subscriber(broker.port, "dataset/#", 2);
 	eb_raw_qos2_twice(broker.port, "raw-q2", "S001", "dataset/inverter", INVERTER_SPEC_REQUEST);
 	eb_raw_qos2_twice(broker.port, "raw-q2", "S001", "dataset/pms/csv", PMS_SPEC_CSV);
 	for (int i = 0; i < 2; i++) {
@@ -282,8 +256,8 @@ static void test_qos2_retransmission_translated_once(void **state)
 		assert_non_null(m);
 		eb_message_free(m);
 	}
-	expect_nothing(out);
-	expect_nothing(audit);
+	eb_expect_nothing(out, QUIET_MS);
+	eb_expect_nothing(audit, QUIET_MS);
 	eb_client_disconnect(audit);
 	eb_client_disconnect(out);
 }
@@ -291,7 +265,7 @@ static void test_qos2_retransmission_translated_once(void **state)
 static void test_stats_count_each_dataset(void **state)
 {
 	(void)state;
-	struct eb_client *stats = subscriber("energy-bridge/stats", 0);
+	struct eb_client *stats = eb_subscriber(broker.port, "energy-bridge/stats", 0);
 	struct eb_message *m = NULL;
 	/* Earlier tests translated and refused requests of both datasets: wait for a publication that counts them. */
 	for (int i = 0; i < 5; i++) {

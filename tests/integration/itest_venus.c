@@ -9,16 +9,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "raw_mqtt.h"
 #include "spec_examples.h"
 
 #define QUIET_MS 300
@@ -513,90 +511,11 @@ static void test_polling_and_strict_types(void **state)
 
 /* ---- QoS 2, with a client written byte by byte (it sends a genuine DUP) ---- */
 
-static void put16(unsigned char **p, unsigned v)
-{
-	*(*p)++ = (unsigned char)(v >> 8);
-	*(*p)++ = (unsigned char)v;
-}
-
-static void put_string(unsigned char **p, const char *s)
-{
-	put16(p, (unsigned)strlen(s));
-	memcpy(*p, s, strlen(s));
-	*p += strlen(s);
-}
-
-/* Writes fixed header type + remaining length + body. */
-static void send_packet(int fd, unsigned char type, const unsigned char *body, size_t len)
-{
-	unsigned char head[5], *h = head;
-	*h++ = type;
-	size_t n = len;
-	do {
-		unsigned char b = n % 128;
-		n /= 128;
-		*h++ = (unsigned char)(b | (n ? 0x80 : 0));
-	} while (n);
-	assert_int_equal(write(fd, head, (size_t)(h - head)), h - head);
-	assert_int_equal(write(fd, body, len), (ssize_t)len);
-}
-
-static void read_exactly(int fd, unsigned char *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		assert_true(r > 0);
-		got += (size_t)r;
-	}
-}
-
 /* An MQTT 3.1.1 connection (clean session) as user, with client id id; the socket. */
 static int raw_connect(const char *id, const char *user)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)broker.port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	unsigned char body[256], *p = body;
 	char pw[64];
-	put_string(&p, "MQTT");
-	*p++ = 4;
-	*p++ = 0xC2; /* user name, password, clean session */
-	put16(&p, 60);
-	put_string(&p, id);
-	put_string(&p, user);
-	put_string(&p, password_of(user, pw, sizeof(pw)));
-	send_packet(fd, 0x10, body, (size_t)(p - body));
-	unsigned char ack[4];
-	read_exactly(fd, ack, 4);
-	assert_int_equal(ack[0], 0x20);
-	assert_int_equal(ack[3], 0);
-	return fd;
-}
-
-/* PUBLISH at QoS 2 (DUP set when dup), then its PUBREC; MQTT 3.1.1 has no refusal code. */
-static void raw_publish_qos2(int fd, const char *topic, const char *payload, unsigned mid, bool dup)
-{
-	unsigned char body[512], *p = body;
-	put_string(&p, topic);
-	put16(&p, mid);
-	memcpy(p, payload, strlen(payload));
-	p += strlen(payload);
-	send_packet(fd, dup ? 0x3C : 0x34, body, (size_t)(p - body));
-	unsigned char rec[4];
-	read_exactly(fd, rec, 4);
-	assert_int_equal(rec[0], 0x50);
-	assert_int_equal(rec[3], mid & 0xFF);
-}
-
-/* PUBREL, then its PUBCOMP: the broker now delivers what it holds under mid. */
-static void raw_release(int fd, unsigned mid)
-{
-	unsigned char rel[2] = {(unsigned char)(mid >> 8), (unsigned char)mid}, comp[4];
-	send_packet(fd, 0x62, rel, 2);
-	read_exactly(fd, comp, 4);
-	assert_int_equal(comp[0], 0x70);
+	return eb_raw_connect(broker.port, id, user, password_of(user, pw, sizeof(pw)));
 }
 
 static void pause_ms(int ms)
@@ -622,14 +541,14 @@ static void test_qos2_verdicts_never_pass_to_another_user(void **state)
 	char topic[128];
 	command_topic(topic, sizeof(topic), "qos2id01");
 	int fd = raw_connect("shared-id", "admin");
-	raw_publish_qos2(fd, topic, "cd=5,rs=1", 1, false);
-	raw_release(fd, 1);
+	eb_raw_publish_qos2(fd, topic, "cd=5,rs=1", 1, false);
+	eb_raw_release(fd, 1);
 	battery_receives("qos2id01", "cd=5,rs=1");
 	close(fd);
 
 	fd = raw_connect("shared-id", "intruder");
-	raw_publish_qos2(fd, topic, "cd=5,rs=1", 2, false);
-	raw_release(fd, 2);
+	eb_raw_publish_qos2(fd, topic, "cd=5,rs=1", 2, false);
+	eb_raw_release(fd, 2);
 	battery_receives_nothing();
 	struct eb_message *m = eb_client_next(errors, 2000);
 	assert_non_null(m);
@@ -680,11 +599,11 @@ static void test_qos2_retransmission_delivers_the_first_copy_once(void **state)
 		char id[16];
 		snprintf(id, sizeof(id), "qos2dup%d", later);
 		command_topic(topic, sizeof(topic), id);
-		raw_publish_qos2(fd, topic, period, 7, false);
+		eb_raw_publish_qos2(fd, topic, period, 7, false);
 		if (later)
 			pause_ms(1100); /* past the interval: the gate passes it again, the broker keeps one */
-		raw_publish_qos2(fd, topic, period, 7, true); /* the client did not see the PUBREC */
-		raw_release(fd, 7);
+		eb_raw_publish_qos2(fd, topic, period, 7, true); /* the client did not see the PUBREC */
+		eb_raw_release(fd, 7);
 		battery_receives(id, normalised);
 		battery_receives_nothing();
 		no_error_report();

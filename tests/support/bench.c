@@ -34,9 +34,20 @@ static int compare(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void eb_sort_doubles(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), compare);
+}
+
+double eb_quantile(const double *sorted, size_t n, double q)
+{
+	size_t rank = (size_t)(q * (double)n + 0.999999);
+	return sorted[rank == 0 ? 0 : rank - 1];
+}
+
 static double median(double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof(*v), compare);
+	eb_sort_doubles(v, (size_t)n);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 

@@ -39,4 +39,9 @@ struct eb_bench_arm {
 void eb_bench_arms(struct eb_client *publisher, int n, int rounds, int qos, const struct eb_bench_arm *arms,
 		   int count, double *medians);
 
+/* Sorts v[0..n) in ascending order. */
+void eb_sort_doubles(double *v, size_t n);
+/* The value at quantile q (0..1) of n sorted values, by nearest rank. */
+double eb_quantile(const double *sorted, size_t n, double q);
+
 #endif

@@ -52,7 +52,30 @@ void eb_raw_read_exactly(int fd, unsigned char *buf, size_t n)
 	}
 }
 
-static void send_publish_qos2(int fd, const char *topic, const char *payload, unsigned mid, bool dup)
+int eb_raw_connect(int port, const char *client_id, const char *username, const char *password)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	unsigned char body[256], *p = body;
+	put_string(&p, "MQTT");
+	*p++ = 4;
+	*p++ = password ? 0xC2 : 0x82; /* user name, (password,) clean session */
+	eb_raw_put16(&p, 60);
+	put_string(&p, client_id);
+	put_string(&p, username);
+	if (password)
+		put_string(&p, password);
+	eb_raw_send_packet(fd, 0x10, body, (size_t)(p - body));
+	unsigned char ack[4];
+	eb_raw_read_exactly(fd, ack, 4);
+	assert_int_equal(ack[0], 0x20);
+	assert_int_equal(ack[3], 0);
+	return fd;
+}
+
+void eb_raw_publish_qos2(int fd, const char *topic, const char *payload, unsigned mid, bool dup)
 {
 	size_t size = strlen(topic) + strlen(payload) + 8;
 	unsigned char *body = malloc(size), *p = body;
@@ -63,38 +86,26 @@ static void send_publish_qos2(int fd, const char *topic, const char *payload, un
 	p += strlen(payload);
 	eb_raw_send_packet(fd, dup ? 0x3C : 0x34, body, (size_t)(p - body));
 	free(body);
+	unsigned char rec[4];
+	eb_raw_read_exactly(fd, rec, 4);
+	assert_int_equal(rec[0], 0x50);
+	assert_int_equal(rec[3], mid & 0xFF);
+}
+
+void eb_raw_release(int fd, unsigned mid)
+{
+	unsigned char rel[2] = {(unsigned char)(mid >> 8), (unsigned char)mid}, comp[4];
+	eb_raw_send_packet(fd, 0x62, rel, 2);
+	eb_raw_read_exactly(fd, comp, 4);
+	assert_int_equal(comp[0], 0x70);
 }
 
 void eb_raw_qos2_twice(int port, const char *client_id, const char *username, const char *topic,
 		       const char *payload)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	/* CONNECT, MQTT 3.1.1, clean session, with a username. */
-	unsigned char connect_body[256], *p = connect_body;
-	put_string(&p, "MQTT");
-	*p++ = 4;
-	*p++ = 0x82;
-	eb_raw_put16(&p, 60);
-	put_string(&p, client_id);
-	put_string(&p, username);
-	eb_raw_send_packet(fd, 0x10, connect_body, (size_t)(p - connect_body));
-	unsigned char ack[4];
-	eb_raw_read_exactly(fd, ack, 4);
-	assert_int_equal(ack[0], 0x20);
-	assert_int_equal(ack[3], 0);
-
-	send_publish_qos2(fd, topic, payload, 7, false);
-	eb_raw_read_exactly(fd, ack, 4); /* PUBREC */
-	assert_int_equal(ack[0], 0x50);
-	send_publish_qos2(fd, topic, payload, 7, true); /* the client did not see the PUBREC */
-	eb_raw_read_exactly(fd, ack, 4);
-	assert_int_equal(ack[0], 0x50);
-	unsigned char rel[2] = {0, 7};
-	eb_raw_send_packet(fd, 0x62, rel, 2);
-	eb_raw_read_exactly(fd, ack, 4); /* PUBCOMP */
-	assert_int_equal(ack[0], 0x70);
+	int fd = eb_raw_connect(port, client_id, username, NULL);
+	eb_raw_publish_qos2(fd, topic, payload, 7, false);
+	eb_raw_publish_qos2(fd, topic, payload, 7, true); /* the client did not see the PUBREC */
+	eb_raw_release(fd, 7);
 	close(fd);
 }

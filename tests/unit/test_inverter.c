@@ -1,4 +1,4 @@
-/* Unit tests of the pure inverter translator (docs/sundaya.md §4, §5). */
+/* Unit tests of the pure inverter translator (docs/sundaya.md, "inverter" and "Bad input"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 
 #include "inverter.h"
 #include "spec_examples.h"
+#include "telemetry_check.h"
 
 static const struct telemetry_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
 static const struct timespec now = {.tv_sec = 1568088788, .tv_nsec = 878000000};
@@ -37,19 +38,12 @@ static bool run(const char *request)
 
 static const char *message(size_t i)
 {
-	static char buf[8192];
-	assert_true(i < batch.count);
-	snprintf(buf, sizeof(buf), "%.*s", (int)batch.messages[i].json_len, telemetry_message_json(&batch, i));
-	return buf;
+	return eb_batch_message(&batch, i);
 }
 
 static void refused(const char *request, const char *error, const char *path)
 {
-	bool ok = run(request);
-	if (ok || strcmp(batch.error, error) != 0 || strcmp(batch.path, path) != 0)
-		fail_msg("request %s\n  expected refusal \"%s\" at \"%s\"\n  got %s \"%s\" at \"%s\"", request, error, path,
-			 ok ? "acceptance" : "refusal", batch.error, batch.path);
-	assert_int_equal(batch.count, 0);
+	eb_expect_refusal(&batch, run(request), request, error, path);
 }
 
 /* One generation A sample with the given grid (and extra sample keys). */
@@ -165,7 +159,10 @@ static void test_every_bad_input(void **state)
 	assert_true(run(sample("{\"volts\":[0],\"amps\":[0],\"pf\":[0]}", "")));
 }
 
-/* docs/sundaya.md §2.3: refused on the raw text, as MPPT (a \u0000 would cut the id short; 007 is not JSON). */
+/*
+ * docs/sundaya.md, "Rules both datasets share": refused on the raw text, as
+ * MPPT (a \u0000 would cut the id short; 007 is not JSON).
+ */
 static void test_nul_escapes_and_leading_zeros_refused(void **state)
 {
 	(void)state;

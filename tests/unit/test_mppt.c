@@ -12,6 +12,7 @@
 
 #include "mppt.h"
 #include "spec_examples.h"
+#include "telemetry_check.h"
 
 static const struct telemetry_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
 /* The broker's clock of README's example translation. */
@@ -44,10 +45,7 @@ static bool run(const char *request)
 /* The JSON of message i as a NUL-terminated string (static buffer). */
 static const char *message(size_t i)
 {
-	static char buf[4096];
-	assert_true(i < batch.count);
-	snprintf(buf, sizeof(buf), "%.*s", (int)batch.messages[i].json_len, telemetry_message_json(&batch, i));
-	return buf;
+	return eb_batch_message(&batch, i);
 }
 
 /* One item of generation A with the given fields substituted. */
@@ -63,11 +61,7 @@ static const char *item_request(const char *pv, const char *battery, const char 
 
 static void refused(const char *request, const char *error, const char *path)
 {
-	bool ok = run(request);
-	if (ok || strcmp(batch.error, error) != 0 || strcmp(batch.path, path) != 0)
-		fail_msg("request %s\n  expected refusal \"%s\" at \"%s\"\n  got %s \"%s\" at \"%s\"", request,
-			 error, path, ok ? "acceptance" : "refusal", batch.error, batch.path);
-	assert_int_equal(batch.count, 0);
+	eb_expect_refusal(&batch, run(request), request, error, path);
 }
 
 static void test_spec_worked_example_byte_for_byte(void **state)
@@ -152,7 +146,7 @@ static void test_watts_round_half_away_from_zero(void **state)
 }
 
 /*
- * R4 (docs/sundaya.md §2.3): the exact binary value rounded, ties away from
+ * R4 (docs/sundaya.md, "Rounding (R4)"): the exact binary value rounded, ties away from
  * zero. 44.01 x 0.125 is the double 5.50124999999999975…: 5.5012, where
  * round(w * 1e4) / 1e4 gives 5.5013 because w * 1e4 itself rounds onto the
  * half. 48.5 x 0.0625 is exactly 3.03125, a true tie: 3.0313.

@@ -1,4 +1,4 @@
-/* Unit tests of the pure pms translator, JSON and CSV (docs/sundaya.md §3, §5). */
+/* Unit tests of the pure pms translator, JSON and CSV (docs/sundaya.md, "pms" and "Bad input"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 
 #include "pms.h"
 #include "spec_examples.h"
+#include "telemetry_check.h"
 
 static const struct telemetry_limits limits = {.max_payload = 1 << 20, .max_items = 10000};
 static const struct timespec now = {.tv_sec = 1568088788, .tv_nsec = 878000000};
@@ -42,28 +43,17 @@ static bool run_csv(const char *csv)
 
 static const char *message(size_t i)
 {
-	static char buf[8192];
-	assert_true(i < batch.count);
-	snprintf(buf, sizeof(buf), "%.*s", (int)batch.messages[i].json_len, telemetry_message_json(&batch, i));
-	return buf;
-}
-
-static void expect_refusal(bool ok, const char *request, const char *error, const char *path)
-{
-	if (ok || strcmp(batch.error, error) != 0 || strcmp(batch.path, path) != 0)
-		fail_msg("request %s\n  expected refusal \"%s\" at \"%s\"\n  got %s \"%s\" at \"%s\"", request, error, path,
-			 ok ? "acceptance" : "refusal", batch.error, batch.path);
-	assert_int_equal(batch.count, 0);
+	return eb_batch_message(&batch, i);
 }
 
 static void refused(const char *request, const char *error, const char *path)
 {
-	expect_refusal(run(request), request, error, path);
+	eb_expect_refusal(&batch, run(request), request, error, path);
 }
 
 static void refused_csv(const char *csv, const char *error, const char *path)
 {
-	expect_refusal(run_csv(csv), csv, error, path);
+	eb_expect_refusal(&batch, run_csv(csv), csv, error, path);
 }
 
 #define CELLS14 "[3.25,3.25,3.25,3.25,3.25,3.25,3.25,3.25,3.25,3.25,3.25,3.25,3.25,3.25]"
@@ -105,7 +95,10 @@ static void test_spec_worked_example_pms_ex2(void **state)
 static void test_generation_b_and_computed_fields(void **state)
 {
 	(void)state;
-	/* §3.2: dvcl subtracts first (3.2535 - 3.25 = 3.4999… mV gives 3); watts use the rounded volts. */
+	/*
+	 * docs/sundaya.md, "Computed fields": dvcl subtracts first (3.2535 - 3.25
+	 * = 3.4999… mV gives 3); watts use the rounded volts.
+	 */
 	const char *req =
 		"{\"datasets\":[{\"pms_id\":\"PMS-01-001\",\"status\":{\"code\":\"0001\",\"temp\":-2.5},\"data\":["
 		"{\"time_local\":\"2019-09-09T15:00:06.032+07:00\",\"pack\":{\"id\":\"0241\",\"dock\":12.0,\"amps\":-1.601,"
