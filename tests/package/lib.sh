@@ -247,9 +247,9 @@ ns_check_mppt() {
 	want=$(sed -E "$norm" "$EB_SPEC/mppt-message.json")
 	if [ -n "$got" ] && [ "$got" = "$want" ] &&
 		grep -Eq '"time_processing":"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{4}"}$' "$out"; then
-		pass "$label: the MPPT example request (user S001) is translated as README §MPPT telemetry says"
+		pass "$label: the MPPT example request (user S001) is translated as docs/mppt.md (its worked example) says"
 	else
-		fail "$label: the MPPT example request (user S001) is not translated as README §MPPT telemetry says"
+		fail "$label: the MPPT example request (user S001) is not translated as docs/mppt.md (its worked example) says"
 		say "     expected: $(cat "$EB_SPEC/mppt-message.json")"
 		say "     got:      ${got:-nothing on monitoring.mppt/+ within 10 s}"
 		eb_show "$out.err" 5
