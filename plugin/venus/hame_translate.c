@@ -374,7 +374,8 @@ static void sum_out(struct writer *w, struct values *v, const struct hame_field 
 	const struct value *a = find(v, f->raw, strlen(f->raw));
 	const struct value *b = find(v, f->plus, strlen(f->plus));
 	long long x, y;
-	if (!a || !b || !integer(a->text, a->text_len, &x) || !integer(b->text, b->text_len, &y))
+	if (!a || !b || !venus_reply_integer(a->text, a->text_len, &x) ||
+	    !venus_reply_integer(b->text, b->text_len, &y))
 		return;
 	if (enter(w, f->path))
 		json_out_int(w->o, x + y); /* at most 18 digits each: no overflow */
