@@ -117,14 +117,13 @@ static void render_path(const struct tw *w, char *out, size_t size)
 	}
 }
 
-bool tw_fail(struct tw *w, const char *fmt, ...)
+void tw_error(struct tw *w, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	eb_verror(w->b->error, sizeof(w->b->error), fmt, ap);
 	va_end(ap);
 	render_path(w, w->b->path, sizeof(w->b->path));
-	return false;
 }
 
 void tw_begin(struct tw *w, struct telemetry_batch *b, const char *sender, struct timespec now,
@@ -262,7 +261,7 @@ bool tw_check_text(struct tw *w, const char *payload, size_t len, size_t max_pay
 cJSON *tw_parse_json(struct tw *w, const char *payload, size_t len, size_t max_payload)
 {
 	if (len > max_payload) {
-		tw_fail(w, "payload of %zu bytes is over the limit of %zu", len, max_payload);
+		tw_error(w, "payload of %zu bytes is over the limit of %zu", len, max_payload);
 		return NULL;
 	}
 	struct scan s;
@@ -272,15 +271,15 @@ cJSON *tw_parse_json(struct tw *w, const char *payload, size_t len, size_t max_p
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(payload, len, &end, false);
 	if (!root) {
-		tw_fail(w, "invalid JSON (byte %td)", end ? end - payload : (ptrdiff_t)0);
+		tw_error(w, "invalid JSON (byte %td)", end ? end - payload : (ptrdiff_t)0);
 		return NULL;
 	}
 	while (end < payload + len && strchr(" \t\r\n", *end))
 		end++;
 	if (end != payload + len)
-		tw_fail(w, "unexpected data after the JSON value (byte %td)", end - payload);
+		tw_error(w, "unexpected data after the JSON value (byte %td)", end - payload);
 	else if (s.token_at < len)
-		tw_fail(w, "%s (byte %zu)", s.token_why, s.token_at);
+		tw_error(w, "%s (byte %zu)", s.token_why, s.token_at);
 	else
 		return root;
 	cJSON_Delete(root);
@@ -311,7 +310,7 @@ bool tw_require(struct tw *w, const cJSON *v, const char *key)
 	if (v)
 		return true;
 	int mark = tw_push_key(w, key);
-	tw_fail(w, "missing required key");
+	tw_error(w, "missing required key");
 	tw_pop(w, mark);
 	return false;
 }

@@ -43,8 +43,16 @@ void tw_begin(struct tw *w, struct telemetry_batch *b, const char *sender, struc
 /* Ends it: on failure nothing of what was written stays (all or nothing). */
 bool tw_end(struct tw *w, bool ok);
 
-/* Records the failure with the current path; returns false. */
-bool tw_fail(struct tw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records the failure with the current path. */
+void tw_error(struct tw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * tw_error, and false: `return tw_fail(w, ...)`. A macro, so that the
+ * compiler sees the false where it is used: a function's result, defined in
+ * another file, could be true as far as it knows, and every out-parameter
+ * that a caller reads after a true would look possibly unset (GCC's
+ * maybe-uninitialized in Release builds).
+ */
+#define tw_fail(w, ...) (tw_error((w), __VA_ARGS__), false)
 
 /* Path segments: push returns the depth to pop back to. */
 static inline int tw_push_key(struct tw *w, const char *key)

@@ -58,7 +58,7 @@ static void add_event(struct eb_sim *sim, const char *line, int64_t seen_us)
 static void *read_events(void *arg)
 {
 	struct eb_sim *sim = arg;
-	char line[512];
+	char line[EB_SIM_LINE_MAX]; /* what an event holds: a longer line is cut below, not by add_event */
 	while (fgets(line, sizeof(line), sim->from_sim)) {
 		int64_t seen_us = eb_now_us();
 		size_t len = strlen(line);

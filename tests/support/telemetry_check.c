@@ -11,7 +11,7 @@
 
 const char *eb_batch_message(const struct telemetry_batch *b, size_t i)
 {
-	static char buf[8192];
+	static char buf[EB_BATCH_MESSAGE_MAX];
 	assert_true(i < b->count);
 	snprintf(buf, sizeof(buf), "%.*s", (int)b->messages[i].json_len, telemetry_message_json(b, i));
 	return buf;

@@ -11,7 +11,12 @@
 
 #include "telemetry.h"
 
-/* The JSON of message i of b as a NUL-terminated string (a static buffer, the next call overwrites it). */
+/*
+ * The JSON of message i of b as a NUL-terminated string of at most
+ * EB_BATCH_MESSAGE_MAX bytes with its NUL (a static buffer, the next call
+ * overwrites it); a copy of it needs that much room.
+ */
+#define EB_BATCH_MESSAGE_MAX 8192
 const char *eb_batch_message(const struct telemetry_batch *b, size_t i);
 
 /*

@@ -222,7 +222,7 @@ static void test_csv_gives_exactly_the_json_messages(void **state)
 {
 	(void)state;
 	assert_true(run(PMS_SPEC_REQUEST));
-	char json_message[4096];
+	char json_message[EB_BATCH_MESSAGE_MAX]; /* a whole message, as message() gives it */
 	snprintf(json_message, sizeof(json_message), "%s", message(0));
 	assert_true(run_csv(csv(csv_header, csv_row)));
 	assert_int_equal(batch.count, 1);
