@@ -208,7 +208,7 @@ static const char *state_topic_of(const char *id, const char *leaf)
 
 /* ---- setup ---- */
 
-static int start(void **state)
+static int start_rig(void **state)
 {
 	(void)state;
 	if (access_rig_start(&rig) != 0)
@@ -222,7 +222,7 @@ static int start(void **state)
 	return 0;
 }
 
-static int stop(void **state)
+static int stop_rig(void **state)
 {
 	(void)state;
 	eb_client_disconnect(watch);
@@ -760,5 +760,5 @@ int main(void)
 		cmocka_unit_test(test_client_ids_never_change_a_users_rights),
 		cmocka_unit_test(test_users_added_and_removed_take_effect_on_reload),
 	};
-	return cmocka_run_group_tests(tests, start, stop);
+	return cmocka_run_group_tests(tests, start_rig, stop_rig);
 }

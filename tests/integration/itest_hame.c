@@ -19,7 +19,7 @@ static struct eb_client *device; /* subscribed to every App topic */
 static struct eb_client *app;    /* user "app", MQTT v5 */
 static struct eb_client *output; /* subscribed to venus/# */
 
-static int start(void **state)
+static int start_broker(void **state)
 {
 	(void)state;
 	if (eb_broker_start(&broker, "plugin_opt_venus_command_interval 0\n") != 0)
@@ -33,7 +33,7 @@ static int start(void **state)
 	return 0;
 }
 
-static int stop(void **state)
+static int stop_broker(void **state)
 {
 	(void)state;
 	eb_client_disconnect(device);
@@ -170,5 +170,5 @@ int main(void)
 		cmocka_unit_test(test_friendly_setting_of_another_family),
 		cmocka_unit_test(test_encrypted_id),
 	};
-	return cmocka_run_group_tests_name("integration_hame", tests, start, stop);
+	return cmocka_run_group_tests_name("integration_hame", tests, start_broker, stop_broker);
 }

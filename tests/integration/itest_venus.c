@@ -74,7 +74,7 @@ static struct eb_client *connect_as(const char *id, const char *user)
 	return c;
 }
 
-static int start(void **state)
+static int start_broker(void **state)
 {
 	(void)state;
 	if (!write_password_file())
@@ -95,7 +95,7 @@ static int start(void **state)
 	return 0;
 }
 
-static int stop(void **state)
+static int stop_broker(void **state)
 {
 	(void)state;
 	eb_client_disconnect(battery);
@@ -777,5 +777,5 @@ int main(void)
 		cmocka_unit_test(test_admin_names_must_be_authenticated),
 		cmocka_unit_test(test_bad_venus_options_stop_the_broker),
 	};
-	return cmocka_run_group_tests_name("integration_venus", tests, start, stop);
+	return cmocka_run_group_tests_name("integration_venus", tests, start_broker, stop_broker);
 }

@@ -319,37 +319,54 @@ bool mix_stats_parse(const char *json, struct mix_stats *out)
 }
 
 /* The counters that stand still when no client publishes (the TWC frame counters never do). */
+/*
+ * Every counter but the TWC frame counts, which move as long as the bus
+ * talks. Member by member: an assignment need not copy the struct's padding
+ * (after twc), so memcmp compared whatever the stack held there, and with
+ * GCC 16 the counters never "settled".
+ */
 static bool same_quiet_counters(const struct mix_stats *a, const struct mix_stats *b)
 {
-	struct mix_stats x = *a, y = *b;
-	x.twc_good = y.twc_good = x.twc_bad = y.twc_bad = x.twc_sent = y.twc_sent = 0;
-	return memcmp(&x, &y, sizeof(x)) == 0;
+	return a->forgeries_refused == b->forgeries_refused && a->mppt_translated == b->mppt_translated &&
+	       a->mppt_refused == b->mppt_refused && a->mppt_published == b->mppt_published &&
+	       a->venus_passed == b->venus_passed && a->venus_refused == b->venus_refused &&
+	       a->venus_invalid == b->venus_invalid && a->venus_dangerous == b->venus_dangerous &&
+	       a->venus_too_fast == b->venus_too_fast && a->venus_collapsed == b->venus_collapsed &&
+	       a->venus_replies == b->venus_replies && a->venus_devices == b->venus_devices && a->twc == b->twc &&
+	       a->twc_reconnects == b->twc_reconnects && a->twc_slaves == b->twc_slaves &&
+	       a->twc_pool_changes == b->twc_pool_changes && a->twc_pool_refusals == b->twc_pool_refusals &&
+	       a->twc_outbox_refused == b->twc_outbox_refused;
+}
+
+/* The next publication of the stats topic, parsed; false after 3 s without one or on one unreadable. */
+static bool next_stats(struct eb_client *c, struct mix_stats *out)
+{
+	struct eb_message *m = eb_client_next(c, 3000);
+	if (!m)
+		return false;
+	bool parsed = mix_stats_parse(m->payload, out);
+	if (!parsed)
+		fprintf(stderr, "unreadable statistics: %s\n", (char *)m->payload);
+	eb_message_free(m);
+	return parsed;
 }
 
 bool mix_stats_settled(struct eb_client *c, struct mix_stats *out, int timeout_ms)
 {
 	while (eb_client_pending(c) > 0) /* published before the caller's traffic ended */
 		eb_message_free(eb_client_next(c, 0));
-	struct mix_stats previous;
-	bool have_previous = false;
 	/* One publication a second (plugin_opt_stats_interval 1). */
-	for (int reads = 0; reads < timeout_ms / 1000 + 2; reads++) {
-		struct eb_message *m = eb_client_next(c, 3000);
-		if (!m)
+	struct mix_stats previous, now;
+	if (!next_stats(c, &previous))
+		return false;
+	for (int reads = 1; reads < timeout_ms / 1000 + 2; reads++) {
+		if (!next_stats(c, &now))
 			return false;
-		struct mix_stats now;
-		bool parsed = mix_stats_parse(m->payload, &now);
-		if (!parsed)
-			fprintf(stderr, "unreadable statistics: %s\n", (char *)m->payload);
-		eb_message_free(m);
-		if (!parsed)
-			return false;
-		if (have_previous && same_quiet_counters(&previous, &now)) {
+		if (same_quiet_counters(&previous, &now)) {
 			*out = now;
 			return true;
 		}
 		previous = now;
-		have_previous = true;
 	}
 	return false;
 }
