@@ -10,12 +10,25 @@
 #include "broker.h"
 
 #include "broker_io.h"
+#include "broker_release.h"
 #include "clock.h"
 #include "eb_text.h"
 #include "plugin_state.h"
 #include "stats.h"
+#include "wake.h"
 
 #define EXPORT __attribute__((visibility("default")))
+
+/*
+ * Mosquitto 2.1 calls a TICK callback again no sooner than the next_ms it
+ * set, and (when built without websockets) sleeps no longer than that.
+ * The timers' callback asks for its next due time, capped so that a timer
+ * a message moved earlier (Home Assistant's availability) is late by at
+ * most this much; the TWC outbox's callback asks for a short interval, or
+ * for every turn of the loop when the broker is woken for it (wake.h).
+ */
+#define TIMERS_NEXT_MAX_MS 1000
+#define OUTBOX_NEXT_MS 10
 
 /* A client publishing where only the plugin publishes is refused, retained or not. */
 static int refuse_forgery(struct eb_plugin *p, const struct mosquitto_evt_message *ed)
@@ -129,18 +142,51 @@ static bool names_must_be_authenticated(const struct eb_plugin *p)
 	return admins || p->cfg.acl_guard;
 }
 
+/* Milliseconds until the earliest timer of the jobs is due, from 1 to TIMERS_NEXT_MAX_MS. */
+static long next_timer_ms(const struct eb_plugin *p, int64_t now_ms)
+{
+	int64_t due = now_ms + TIMERS_NEXT_MAX_MS;
+	if (p->cfg.venus.enabled && p->cfg.venus.poll_interval > 0 && p->venus.next_poll_ms < due)
+		due = p->venus.next_poll_ms;
+	if (p->cfg.stats_interval > 0 && p->next_stats_ms < due)
+		due = p->next_stats_ms;
+	if (p->ha.enabled && p->ha.next_availability_ms < due)
+		due = p->ha.next_availability_ms;
+	return due - now_ms < 1 ? 1 : (long)(due - now_ms);
+}
+
+/* Venus polling, the statistics and Home Assistant's availability: each on its own interval. */
 static int on_tick(int event, void *event_data, void *userdata)
 {
 	(void)event;
-	(void)event_data;
+	struct eb_plugin *p = userdata;
+	int64_t now_ms = eb_monotonic_ms();
+	if (p->cfg.venus.enabled)
+		venus_bridge_on_tick(&p->venus, now_ms);
+	eb_stats_on_tick(p, now_ms);
+	ha_bridge_on_tick(&p->ha, now_ms); /* Home Assistant availability */
+	eb_tick_set_next_ms(event_data, next_timer_ms(p, eb_monotonic_ms()));
+	return MOSQ_ERR_SUCCESS;
+}
+
+/* The will watch (plugin_opt_acl_guard): disarmed at every turn of the broker's loop (will_watch.h). */
+static int on_turn_tick(int event, void *event_data, void *userdata)
+{
+	(void)event;
 	struct eb_plugin *p = userdata;
 	will_watch_tick(&p->wills);
-	if (p->cfg.venus.enabled)
-		venus_bridge_on_tick(&p->venus, eb_monotonic_ms());
-	if (p->cfg.twc.enabled)
-		twc_bridge_on_tick(&p->twc, eb_monotonic_ms());
-	eb_stats_on_tick(p, eb_monotonic_ms());
-	ha_bridge_on_tick(&p->ha, eb_monotonic_ms()); /* Home Assistant availability */
+	eb_tick_set_next_ms(event_data, 0); /* every turn */
+	return MOSQ_ERR_SUCCESS;
+}
+
+/* What the TWC link thread queued: as soon as the broker's thread comes round. */
+static int on_twc_tick(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct eb_plugin *p = userdata;
+	uint64_t begun = eb_wake_tick_begin();
+	eb_wake_tick_end(begun, twc_bridge_on_tick(&p->twc, eb_monotonic_ms()));
+	eb_tick_set_next_ms(event_data, p->woken ? 0 : OUTBOX_NEXT_MS);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -148,8 +194,10 @@ static int on_tick(int event, void *event_data, void *userdata)
 static void unregister_callbacks(const struct eb_plugin *p, mosquitto_plugin_id_t *identifier)
 {
 	(void)p;
-	mosquitto_callback_unregister(identifier, MOSQ_EVT_MESSAGE, on_message, NULL);
+	mosquitto_callback_unregister(identifier, EB_EVT_MESSAGE, on_message, NULL);
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_turn_tick, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_twc_tick, NULL);
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL);
@@ -163,18 +211,6 @@ EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supp
 	return -1;
 }
 
-/*
- * Mosquitto 2.0.11 to 2.0.14 never call TICK for a plugin loaded under
- * per_listener_settings true, so polling and TWC would silently do nothing.
- * 2.0 hands such a plugin an identifier whose first member is its listener
- * (struct mosquitto_plugin_id_t in the broker's sources); it is NULL for a
- * plugin of the whole broker.
- */
-static bool loaded_per_listener(const mosquitto_plugin_id_t *identifier)
-{
-	return *(void *const *)identifier != NULL;
-}
-
 /* Every device event goes to each observer: Home Assistant, and TWC energy management (Venus readings). */
 static void fan_out_device_event(void *ctx, const struct eb_device_event *event)
 {
@@ -186,18 +222,17 @@ static void fan_out_device_event(void *ctx, const struct eb_device_event *event)
 }
 
 /* The options the broker cannot honour as it loaded the plugin: 0, or -1 with the reason in err. */
-static int check_loading(const struct eb_plugin *p, const mosquitto_plugin_id_t *identifier, char *err,
-			 size_t errsz)
+static int check_loading(const struct eb_plugin *p, char *err, size_t errsz)
 {
-	if (!loaded_per_listener(identifier))
-		return 0;
+	const char *needs = NULL;
 	if (p->cfg.ha.enabled) /* Home Assistant availability runs on TICK */
-		return eb_error(err, errsz, "per_listener_settings true stops Mosquitto 2.0 from running the plugin's "
-					    "timers: plugin_opt_ha_discovery needs per_listener_settings false");
-	if (p->cfg.twc.enabled || (p->cfg.venus.enabled && p->cfg.venus.poll_interval > 0))
-		return eb_error(err, errsz, "per_listener_settings true stops Mosquitto 2.0 from running the plugin's "
-					    "timers: TWC (plugin_opt_twc_port) and Venus polling "
-					    "(plugin_opt_venus_poll_interval) need per_listener_settings false");
+		needs = "plugin_opt_ha_discovery needs per_listener_settings false";
+	else if (p->cfg.twc.enabled || (p->cfg.venus.enabled && p->cfg.venus.poll_interval > 0))
+		needs = "TWC (plugin_opt_twc_port) and Venus polling (plugin_opt_venus_poll_interval) need "
+			"per_listener_settings false";
+	char why[CONFIG_ERROR_MAX];
+	if (needs && eb_broker_check_timers_run(why, sizeof(why)) != 0)
+		return eb_error(err, errsz, "%s: %s", why, needs);
 	return 0;
 }
 
@@ -243,6 +278,8 @@ static void free_plugin(struct eb_plugin *p)
 {
 	ha_bridge_stop(&p->ha);
 	twc_bridge_stop(&p->twc);
+	if (p->woken)
+		eb_wake_stop();
 	telemetry_bridge_stop(&p->telemetry);
 	venus_bridge_stop(&p->venus);
 	eb_config_free(&p->cfg);
@@ -261,15 +298,30 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 
 	char err[CONFIG_ERROR_MAX];
 	if (eb_config_load(&p->cfg, options, option_count, err, sizeof(err)) != 0 ||
-	    check_loading(p, identifier, err, sizeof(err)) != 0 || start_jobs(p, err, sizeof(err)) != 0) {
+	    check_loading(p, err, sizeof(err)) != 0 || start_jobs(p, err, sizeof(err)) != 0) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s", err);
 		free_plugin(p);
 		return MOSQ_ERR_INVAL;
 	}
 
-	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, p);
+	bool broker_2_1 = eb_broker_is_2_1();
+	if (broker_2_1)
+		mosquitto_plugin_set_info(identifier, "energy-bridge", EB_VERSION);
+	/* 2.1 does not wake for the TWC link thread by itself (wake.h); 2.0 keeps its 100 ms loop. */
+	if (broker_2_1 && p->cfg.twc.enabled) {
+		p->woken = eb_wake_start();
+		if (!p->woken)
+			mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: twc: cannot wake the broker for the "
+							       "link's status (its signal is taken): up to 200 ms late");
+	}
+
+	int rc = mosquitto_callback_register(identifier, EB_EVT_MESSAGE, on_message, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS)
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_tick, NULL, p);
+	if (rc == MOSQ_ERR_SUCCESS && p->cfg.twc.enabled)
+		rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_twc_tick, NULL, p);
+	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
+		rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_turn_tick, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
@@ -289,8 +341,8 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 				     "password_file (or an auth plugin) accepts the name, even with allow_anonymous true",
 				     p->cfg.acl_guard ? "plugin_opt_acl_guard is on" : "plugin_opt_venus_admin_users is set");
 	if (!eb_properties_readable())
-		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: this broker does not export the MQTT v5 "
-						       "property readers: requests get no v5 response");
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: neither this broker nor libmosquitto.so.1 "
+						       "has the MQTT v5 property readers: requests get no v5 response");
 	if (p->cfg.mppt.enabled)
 		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: mppt: translating %s into %s/<mppt_id>",
 				     p->cfg.mppt.request_topic, p->cfg.mppt.output_prefix);

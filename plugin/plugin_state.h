@@ -6,6 +6,7 @@
 #ifndef EB_PLUGIN_STATE_H
 #define EB_PLUGIN_STATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "broker.h"
@@ -31,6 +32,7 @@ struct eb_plugin {
 	struct log_limit refusal_log;	/* every job's client-caused log lines, per client */
 	int64_t started_ms;
 	int64_t next_stats_ms;
+	bool woken;			/* the broker is woken for the TWC outbox (wake.h) */
 };
 
 #endif

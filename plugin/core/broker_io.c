@@ -1,32 +1,95 @@
 #include "broker_io.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 
 /*
- * Debian's broker exports the property readers; builds that follow the
- * upstream linker.syms strictly do not. Weak references resolve to NULL there
- * instead of failing the plugin's load.
+ * The MQTT v5 property readers. Mosquitto 2.1 brokers and Debian 12's 2.0.11
+ * (which exports every symbol) have them; 2.0 builds that follow upstream's
+ * linker.syms (Debian 13's 2.0.21) do not. There they come from libmosquitto,
+ * the client library of the same source (Debian's mosquitto depends on
+ * libmosquitto1 of its own version): the same code over the same structure,
+ * documented API either way. What libmosquitto's readers return is freed with
+ * free(), the broker's with mosquitto_free(). Weak references resolve to NULL
+ * where the broker lacks them, instead of failing the plugin's load.
  */
 #pragma weak mosquitto_property_read_string
 #pragma weak mosquitto_property_read_binary
 
+typedef const mosquitto_property *(*read_string_fn)(const mosquitto_property *, int, char **, bool);
+typedef const mosquitto_property *(*read_binary_fn)(const mosquitto_property *, int, void **, uint16_t *, bool);
+
+static struct {
+	bool probed;
+	read_string_fn read_string;
+	read_binary_fn read_binary;
+	void (*release)(void *);	/* frees what they return */
+	void *library;			/* libmosquitto, when it was needed */
+} readers;
+
+static void release_broker(void *mem)
+{
+	mosquitto_free(mem);
+}
+
+bool eb_properties_readable(void)
+{
+	if (readers.probed)
+		return readers.read_string && readers.read_binary;
+	readers.probed = true;
+	if (mosquitto_property_read_string && mosquitto_property_read_binary) {
+		readers.read_string = mosquitto_property_read_string;
+		readers.read_binary = mosquitto_property_read_binary;
+		readers.release = release_broker;
+		return true;
+	}
+	readers.library = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!readers.library)
+		return false;
+	*(void **)&readers.read_string = dlsym(readers.library, "mosquitto_property_read_string");
+	*(void **)&readers.read_binary = dlsym(readers.library, "mosquitto_property_read_binary");
+	readers.release = free;
+	if (readers.read_string && readers.read_binary)
+		return true;
+	readers.read_string = NULL;
+	readers.read_binary = NULL;
+	dlclose(readers.library);
+	readers.library = NULL;
+	return false;
+}
+
+const char *eb_properties_source(void)
+{
+	if (!eb_properties_readable())
+		return "none";
+	return readers.library ? "libmosquitto.so.1" : "the broker";
+}
+
 int eb_publish(const char *clientid, const char *topic, const void *payload, size_t len, int qos, bool retain,
 	       mosquitto_property *props)
 {
-	void *copy = NULL;
-	if (len > 0) {
-		copy = mosquitto_malloc(len);
-		if (!copy) {
-			mosquitto_property_free_all(&props);
-			return MOSQ_ERR_NOMEM;
-		}
-		memcpy(copy, payload, len);
+	/* NUL-terminated, as the broker keeps every payload it receives. */
+	char *copy = mosquitto_malloc(len + 1);
+	if (!copy) {
+		mosquitto_property_free_all(&props);
+		return MOSQ_ERR_NOMEM;
 	}
-	return mosquitto_broker_publish(clientid, topic, (int)len, copy, qos, retain, props);
+	if (len > 0)
+		memcpy(copy, payload, len);
+	copy[len] = '\0';
+	/* The broker owns payload and properties only when it accepts them (2.1 says so; 2.0 does the same). */
+	int rc = mosquitto_broker_publish(clientid, topic, (int)len, len > 0 ? copy : NULL, qos, retain, props);
+	if (rc != MOSQ_ERR_SUCCESS || len == 0) {
+		mosquitto_free(copy);
+		if (rc != MOSQ_ERR_SUCCESS)
+			mosquitto_property_free_all(&props);
+	}
+	return rc;
 }
 
 const char *eb_client_id(const struct mosquitto *client)
@@ -65,22 +128,16 @@ const struct eb_quoted_client *eb_quote_client(const struct mosquitto *client, s
 	return q;
 }
 
-bool eb_properties_readable(void)
-{
-	return mosquitto_property_read_string && mosquitto_property_read_binary;
-}
-
 void eb_response_read(const mosquitto_property *props, struct eb_response *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (!props || !eb_properties_readable())
 		return;
-	mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &r->topic, false);
-	mosquitto_property_read_binary(props, MQTT_PROP_CORRELATION_DATA, &r->correlation, &r->correlation_len,
-				       false);
+	readers.read_string(props, MQTT_PROP_RESPONSE_TOPIC, &r->topic, false);
+	readers.read_binary(props, MQTT_PROP_CORRELATION_DATA, &r->correlation, &r->correlation_len, false);
 	if (r->topic && !r->topic[0]) {
 		/* An empty Response Topic names no topic: a PUBLISH on "" would break the requester's session. */
-		mosquitto_free(r->topic);
+		readers.release(r->topic);
 		r->topic = NULL;
 	}
 }
@@ -98,7 +155,9 @@ void eb_response_send(const char *clientid, const struct eb_response *r, const c
 
 void eb_response_release(struct eb_response *r)
 {
-	mosquitto_free(r->topic);
-	mosquitto_free(r->correlation);
+	if (r->topic)
+		readers.release(r->topic);
+	if (r->correlation)
+		readers.release(r->correlation);
 	memset(r, 0, sizeof(*r));
 }

@@ -20,7 +20,8 @@
 
 /*
  * Publishes a copy of payload to topic. clientid NULL: to every subscriber;
- * otherwise to that client only, subscribed or not. Takes ownership of props.
+ * otherwise to that client only, subscribed or not. Takes ownership of props
+ * (freed here when the broker refuses them).
  */
 int eb_publish(const char *clientid, const char *topic, const void *payload, size_t len, int qos, bool retain,
 	       mosquitto_property *props);
@@ -47,8 +48,9 @@ const struct eb_quoted_client *eb_quote_client(const struct mosquitto *client, s
 
 /*
  * An MQTT v5 request's Response Topic and Correlation Data. Reading
- * properties needs symbols that not every 2.0 build exports: without them
- * there is no reply, and that is logged once at start.
+ * properties needs symbols that not every 2.0 build exports; libmosquitto
+ * has them then (broker_io.c). Without either there is no reply, and that is
+ * logged once at start. eb_properties_source names where they come from.
  */
 struct eb_response {
 	char *topic;		/* NULL: the request asked for no reply (an empty Response Topic asks for none) */
@@ -56,6 +58,7 @@ struct eb_response {
 	uint16_t correlation_len;
 };
 bool eb_properties_readable(void);
+const char *eb_properties_source(void);
 void eb_response_read(const mosquitto_property *props, struct eb_response *r);
 /* Sends json to the requester only, on its response topic (nothing when it named none). */
 void eb_response_send(const char *clientid, const struct eb_response *r, const char *json, size_t len, int qos);

@@ -35,6 +35,8 @@ static bool enqueue(struct outbox *ob, struct outbox_item *item)
 	pthread_mutex_unlock(&ob->lock);
 	if (!room)
 		outbox_free(item);
+	else if (ob->notify)
+		ob->notify();
 	return room;
 }
 

@@ -41,6 +41,11 @@ struct outbox {
 	size_t count;
 	size_t capacity;
 	uint64_t refused;
+	/*
+	 * Called (by the queuing thread, outside the lock) after each item is
+	 * queued, when set: lets the broker's thread be woken (wake.h).
+	 */
+	void (*notify)(void);
 };
 
 int outbox_init(struct outbox *ob, size_t capacity);

@@ -10,6 +10,7 @@
 #include "json_out.h"
 #include "twc_meter.h"
 #include "twc_schedule.h"
+#include "wake.h"
 
 /* The most of a refused pool value that its report quotes. */
 #define POOL_VALUE_QUOTE_MAX 32
@@ -82,6 +83,7 @@ int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char
 	}
 	struct twc_energy_config ec;
 	energy_config_of(cfg, &ec);
+	t->outbox.notify = eb_wake_request; /* the broker's thread is woken for what the link queues (2.1) */
 	t->link = twc_link_start(cfg->port, &mc, &ec, cfg->prefix, &t->outbox);
 	if (!t->link) {
 		outbox_destroy(&t->outbox);
@@ -159,19 +161,22 @@ void twc_bridge_on_device(void *ctx, const struct eb_device_event *event)
 					 event->battery_w);
 }
 
-void twc_bridge_on_tick(struct twc_bridge *t, int64_t now_ms)
+bool twc_bridge_on_tick(struct twc_bridge *t, int64_t now_ms)
 {
 	poll_ct(t, now_ms);
 	struct outbox_item *items = outbox_take_all(&t->outbox);
+	bool published = false;
 	for (struct outbox_item *i = items; i; i = i->next) {
 		if (i->kind == OUTBOX_LOG)
 			mosquitto_log_printf(i->log_level, "%s", i->text);
 		else
-			eb_publish(NULL, i->topic, i->text, i->text_len, (int)t->cfg->qos, i->retain, NULL);
+			published |= eb_publish(NULL, i->topic, i->text, i->text_len, (int)t->cfg->qos, i->retain,
+						NULL) == MOSQ_ERR_SUCCESS;
 		if (i->kind == OUTBOX_PUBLISH)
 			report_device(t, i->topic);
 	}
 	outbox_free(items);
+	return published;
 }
 
 /* A whole number of amps from 0 to the circuit's capacity, or -1. */

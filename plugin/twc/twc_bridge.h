@@ -50,8 +50,11 @@ int twc_bridge_start(struct twc_bridge *t, const struct eb_twc_config *cfg, char
 /* Stops the job and frees what it holds; safe on a zeroed bridge and after a failed start. */
 void twc_bridge_stop(struct twc_bridge *t);
 
-/* Publishes and logs what the link thread queued, polls the CT battery when due (broker thread, TICK). */
-void twc_bridge_on_tick(struct twc_bridge *t, int64_t now_ms);
+/*
+ * Publishes and logs what the link thread queued, polls the CT battery when
+ * due (broker thread, TICK); true when it published anything.
+ */
+bool twc_bridge_on_tick(struct twc_bridge *t, int64_t now_ms);
 
 /* A device event of another job: the configured batteries' readings feed energy management. */
 void twc_bridge_on_device(void *ctx, const struct eb_device_event *event);

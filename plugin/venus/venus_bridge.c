@@ -322,11 +322,17 @@ static int on_command(struct venus_bridge *v, const struct venus_topic *t, struc
 		return MOSQ_ERR_ACL_DENIED;
 	refresh_device(v, t, now_ms);
 	if (cmd.payload_len != ed->payloadlen || memcmp(cmd.payload, ed->payload, cmd.payload_len) != 0) {
-		/* The broker frees the payload it had and delivers this one. */
-		void *normalised = mosquitto_malloc(cmd.payload_len);
+		/*
+		 * The broker frees the payload it had and delivers this one, which it
+		 * owns from now on: Mosquitto 2.0 always, 2.1 because this callback
+		 * returns success (2.1 applies a change only then). NUL-terminated,
+		 * as the broker keeps every payload.
+		 */
+		char *normalised = mosquitto_malloc(cmd.payload_len + 1);
 		if (!normalised)
 			return MOSQ_ERR_ACL_DENIED; /* never deliver the unnormalised command */
 		memcpy(normalised, cmd.payload, cmd.payload_len);
+		normalised[cmd.payload_len] = '\0';
 		ed->payload = normalised;
 		ed->payloadlen = (uint32_t)cmd.payload_len;
 	}

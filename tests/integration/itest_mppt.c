@@ -557,6 +557,7 @@ static void send_request_v5(int fd, const char *response, unsigned mid)
  * An empty Response Topic asks for no response: the plugin used to answer
  * with a PUBLISH on an empty topic, a protocol error for the requester.
  * (libmosquitto cannot send an empty one: a client written byte by byte.)
+ * From Mosquitto 2.0.20 on, the broker refuses such a PUBLISH itself.
  */
 static void test_empty_response_topic_is_ignored(void **state)
 {
@@ -589,6 +590,16 @@ static void test_empty_response_topic_is_ignored(void **state)
 
 	send_request_v5(fd, "", 1);
 	assert_true(read_packet(fd, 2000, &type, buf, sizeof(buf), &len));
+	if (eb_version_compare(eb_broker_version(), (struct eb_version){2, 0, 20}) >= 0) {
+		/*
+		 * Mosquitto 2.0.20 and later (2.1 too) refuse an invalid Response
+		 * Topic themselves, as a protocol error, before any plugin sees the
+		 * PUBLISH: the requester is disconnected by the broker's own rule.
+		 */
+		assert_int_equal(type, 0xe0); /* DISCONNECT */
+		close(fd);
+		return;
+	}
 	assert_int_equal(type, 0x40); /* PUBACK: accepted */
 	if (read_packet(fd, QUIET_MS, &type, buf, sizeof(buf), &len))
 		fail_msg("an empty Response Topic got a packet of type 0x%02x (%zu bytes) back", type, len);
@@ -629,7 +640,9 @@ static void test_large_request_leaves_no_memory_behind(void **state)
 	skip(); /* the sanitizer keeps freed memory in quarantine */
 #endif
 	struct eb_broker big;
-	start_plain(&big, "plugin_opt_mppt_max_items 40000\nplugin_opt_mppt_max_payload 16777216\n");
+	/* Mosquitto 2.1 refuses packets over 2,000,000 bytes unless told otherwise; 2.0 allows 256 MB. */
+	start_plain(&big, "max_packet_size 16777216\n"
+			  "plugin_opt_mppt_max_items 40000\nplugin_opt_mppt_max_payload 16777216\n");
 	struct eb_client *logger = eb_client_simple(big.port, NULL, "S004", MQTT_PROTOCOL_V5);
 	char *small = many_items_request(10);
 	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", small, 1), 0);

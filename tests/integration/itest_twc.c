@@ -775,17 +775,47 @@ static void test_bad_options_stop_the_broker_naming_them(void **state)
 					       "energy-bridge: option plugin_opt_twc_port: expected"));
 }
 
-static void test_per_listener_settings_with_twc_refused(void **state)
+static bool log_says_link_retrying(void *arg)
+{
+	char *log = eb_broker_log(arg);
+	bool seen = log && strstr(log, "energy-bridge: twc: cannot open");
+	free(log);
+	return seen;
+}
+
+/*
+ * Mosquitto 2.0.0 to 2.0.14 never run TICK for a plugin loaded under
+ * per_listener_settings true: there the plugin refuses TWC, naming the
+ * setting. From 2.0.15 on (and in 2.1) it runs, and so does the link: its log
+ * lines reach the broker's log through the TICK callback only.
+ */
+static void test_per_listener_settings_with_twc(void **state)
 {
 	(void)state;
+	struct eb_version v = eb_broker_version();
 	eb_broker_config_head("per_listener_settings true");
-	int status;
-	char *log = eb_broker_run_to_exit("plugin_opt_twc_port tcp://127.0.0.1:9\n", &status);
-	bool named = eb_lines_with(log, "energy-bridge", "per_listener_settings") > 0;
-	if (status == 0 || !named)
-		fail_msg("per_listener_settings with TWC: expected exit with a line naming it, got status %d", status);
-	free(log);
-	/* Without TWC the same configuration starts: the refusal is the plugin's, not a misplaced line. */
+	if (!eb_broker_ticks_listener_plugins()) {
+		int status;
+		char *log = eb_broker_run_to_exit("plugin_opt_twc_port tcp://127.0.0.1:9\n", &status);
+		bool named = eb_lines_with(log, "energy-bridge", "per_listener_settings") > 0;
+		if (status == 0 || !named)
+			fail_msg("per_listener_settings with TWC on %d.%d.%d: expected exit with a line naming it, "
+				 "got status %d",
+				 v.major, v.minor, v.revision, status);
+		free(log);
+	} else {
+		struct eb_broker b;
+		if (eb_broker_start(&b, "plugin_opt_twc_port tcp://127.0.0.1:9\n") != 0)
+			fail_msg("per_listener_settings with TWC on %d.%d.%d: the broker did not start", v.major,
+				 v.minor, v.revision);
+		bool ticked = eb_poll(log_says_link_retrying, &b, eb_timeout_ms(10000));
+		eb_broker_stop(&b);
+		if (!ticked)
+			fail_msg("per_listener_settings with TWC on %d.%d.%d: the link's log never reached the broker's "
+				 "log (TICK does not run)",
+				 v.major, v.minor, v.revision);
+	}
+	/* Without TWC the same configuration starts: a refusal is the plugin's, not a misplaced line. */
 	struct eb_broker b;
 	if (eb_broker_start(&b, NULL) != 0)
 		fail_msg("per_listener_settings without TWC: the broker did not start");
@@ -921,7 +951,7 @@ int main(int argc, char **argv)
 		RIG_TEST(test_flapping_pool_does_not_flap_the_contactor),
 		RIG_TEST(test_forged_status_is_refused),
 		RIG_TEST(test_bad_options_stop_the_broker_naming_them),
-		RIG_TEST(test_per_listener_settings_with_twc_refused),
+		RIG_TEST(test_per_listener_settings_with_twc),
 		RIG_TEST(test_options_shape_the_link_and_topics),
 		RIG_TEST(test_link_missing_at_start_is_waited_for),
 		RIG_TEST(test_monitor_mode_sends_nothing),

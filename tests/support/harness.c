@@ -535,3 +535,29 @@ bool eb_broker_refuses_to_start(const char *extra, const char *message)
 	free(log);
 	return refused;
 }
+
+struct eb_version eb_broker_version(void)
+{
+	static struct eb_version v;
+	static bool known;
+	if (known)
+		return v;
+	FILE *f = popen("'" EB_MOSQUITTO_BINARY "' -h 2>/dev/null", "r");
+	char text[256] = "";
+	if (f) {
+		size_t n = fread(text, 1, sizeof(text) - 1, f);
+		text[n] = '\0';
+		pclose(f);
+	}
+	if (!eb_mosquitto_version_parse(text, &v)) {
+		fprintf(stderr, "cannot read the version of %s from its -h: '%s'\n", EB_MOSQUITTO_BINARY, text);
+		abort(); /* no test can say what to expect */
+	}
+	known = true;
+	return v;
+}
+
+bool eb_broker_ticks_listener_plugins(void)
+{
+	return eb_version_compare(eb_broker_version(), (struct eb_version){2, 0, 15}) >= 0;
+}

@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <mosquitto.h>
-#include <mqtt_protocol.h>
+#include "broker.h" /* Mosquitto's headers, 2.0's or 2.1's (plugin/core/broker.h) */
+#include "broker_conf.h"
 
 #include "util.h" /* eb_free_port for a second listener, the clock, waits */
 
@@ -63,6 +63,13 @@ void eb_broker_config_head(const char *lines);
  * message; otherwise false, after printing the exit status and the log.
  */
 bool eb_broker_refuses_to_start(const char *extra, const char *message);
+/*
+ * The version of the broker the tests run (`mosquitto -h`, parsed as the
+ * plugin does: broker_conf.h); aborts when it cannot be read.
+ */
+struct eb_version eb_broker_version(void);
+/* True from Mosquitto 2.0.15 on: TICK runs for a plugin loaded under per_listener_settings true. */
+bool eb_broker_ticks_listener_plugins(void);
 /* Multiplies waits when the broker runs under a slow wrapper. */
 int eb_timeout_ms(int ms);
 
