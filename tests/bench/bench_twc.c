@@ -7,7 +7,8 @@
  *     simulator stamps the heartbeat reply that first carries the new value
  *     (its "tx FDE0 <id> t=<us>" line) and the subscriber stamps the
  *     ampsInUse message that shows it, both on CLOCK_MONOTONIC: three samples
- *     a round. Target: p99 <= 150 ms.
+ *     a round. Target: p99 <= 150 ms on Mosquitto 2.0 (its loop waits up to
+ *     100 ms before the plugin's TICK), <= 20 ms on 2.1 (woken for it).
  * (b) Heartbeat intervals: the gaps between the "hb <id>" lines of each
  *     charger over the same time. Target: <= 1.2 s.
  *
@@ -25,7 +26,8 @@
 
 #define SLAVES 3
 #define ROUND_MS 5000		/* a round's three messages come within about a second */
-#define LATENCY_TARGET_MS 150.0
+#define LATENCY_TARGET_MS_2_0 150.0
+#define LATENCY_TARGET_MS_2_1 20.0
 #define HEARTBEAT_TARGET_MS 1200.0
 
 static const char *const slave_ids[SLAVES] = {"4085", "2433", "3344"};
@@ -198,10 +200,13 @@ int main(int argc, char **argv)
 
 	eb_sort_doubles(latency_ms, n);
 	double p99 = eb_quantile(latency_ms, n, 0.99);
-	printf("TWC status latency, frame leaving the simulator to MQTT subscriber: median %.1f ms, p99 %.1f ms, "
-	       "max %.1f ms over %zu samples (target p99 <= %.0f ms: %s)\n",
-	       eb_quantile(latency_ms, n, 0.5), p99, latency_ms[n - 1], n, LATENCY_TARGET_MS,
-	       p99 <= LATENCY_TARGET_MS ? "met" : "MISSED");
+	struct eb_version v = eb_broker_version();
+	double target = eb_version_compare(v, (struct eb_version){2, 1, 0}) >= 0 ? LATENCY_TARGET_MS_2_1
+										 : LATENCY_TARGET_MS_2_0;
+	printf("TWC status latency on Mosquitto %d.%d.%d, frame leaving the simulator to MQTT subscriber: median "
+	       "%.1f ms, p99 %.1f ms, max %.1f ms over %zu samples (target p99 <= %.0f ms: %s)\n",
+	       v.major, v.minor, v.revision, eb_quantile(latency_ms, n, 0.5), p99, latency_ms[n - 1], n, target,
+	       p99 <= target ? "met" : "MISSED");
 	report_heartbeats(sim, hb_from, hb_to);
 	print_load("after");
 	free(latency_ms);
