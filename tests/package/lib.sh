@@ -6,11 +6,14 @@
 # namespaces (unshare): the root's mounts vanish and every process started
 # there dies with the namespace, and port 1883 on its loopback is free.
 
-EB_SUITE=bookworm
+# The host's Debian release (bookworm on Debian 12), whose packages the host builds.
+EB_HOST_SUITE=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+EB_HOST_SUITE=${EB_HOST_SUITE:-bookworm}
 
 say() { printf '%s\n' "$*"; }
-pass() { printf 'ok   - %s\n' "$*"; echo ok >> "$EB_RESULTS"; }
-fail() { printf 'FAIL - %s\n' "$*"; echo fail >> "$EB_RESULTS"; }
+# EB_CHECK_PREFIX (exported), when set, starts every check's description (the release).
+pass() { printf 'ok   - %s%s\n' "${EB_CHECK_PREFIX:-}" "$*"; echo ok >> "$EB_RESULTS"; }
+fail() { printf 'FAIL - %s%s\n' "${EB_CHECK_PREFIX:-}" "$*"; echo fail >> "$EB_RESULTS"; }
 # eb_show FILE: the end of a log, indented, under a failed check.
 eb_show() { [ ! -s "$1" ] || tail -n "${2:-25}" "$1" | sed 's/^/     | /'; }
 # check DESCRIPTION COMMAND...: one check, passed when COMMAND succeeds.
@@ -115,32 +118,41 @@ eb_apt_uri() {
 	} | grep -E '^(https?|file):' | head -n 1
 }
 
-# eb_debootstrap DIR: a minimal Debian 12 root in DIR from this machine's mirror,
-# with apt sources like the official image's (bookworm, -updates, -security).
+# eb_debootstrap DIR SUITE: a minimal Debian root of SUITE in DIR from this
+# machine's mirror (the one its apt uses for SUITE, else for its own release),
+# with apt sources like the official image's (SUITE, -updates, -security).
 eb_debootstrap() {
-	mirror=$(eb_apt_uri $EB_SUITE)
+	suite=$2
+	mirror=$(eb_apt_uri "$suite")
+	[ -n "$mirror" ] || mirror=$(eb_apt_uri "$EB_HOST_SUITE")
+	security=$(eb_apt_uri "$suite-security")
+	[ -n "$security" ] || security=$(eb_apt_uri "$EB_HOST_SUITE-security")
 	include=""
 	case $mirror in https:*) include=--include=ca-certificates ;; esac
-	say "debootstrap --variant=minbase $EB_SUITE from ${mirror:-the default mirror of debootstrap}"
+	say "debootstrap --variant=minbase $suite from ${mirror:-the default mirror of debootstrap}"
 	# shellcheck disable=SC2086
-	if ! debootstrap --variant=minbase $include $EB_SUITE "$1" $mirror > "$EB_WORK/debootstrap.log" 2>&1; then
+	if ! debootstrap --variant=minbase $include "$suite" "$1" $mirror > "$EB_WORK/debootstrap.log" 2>&1; then
 		eb_show "$EB_WORK/debootstrap.log"
 		return 1
 	fi
 	if [ -n "$mirror" ]; then
 		{
-			echo "deb $mirror $EB_SUITE main"
-			u=$(eb_apt_uri $EB_SUITE-updates)
-			[ -z "$u" ] || echo "deb $u $EB_SUITE-updates main"
-			u=$(eb_apt_uri $EB_SUITE-security)
-			[ -z "$u" ] || echo "deb $u $EB_SUITE-security main"
+			echo "deb $mirror $suite main"
+			echo "deb $mirror $suite-updates main"
+			[ -z "$security" ] || echo "deb $security $suite-security main"
 		} > "$1/etc/apt/sources.list"
 	fi
 	rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*
 }
 
-# eb_base_image NAME: the podman image NAME (what the Dockerfile's FROM says),
-# made once from debootstrap and kept: later runs reuse it.
+# eb_suite_of IMAGE: the Debian suite an image's name says (debian:trixie-slim: trixie).
+eb_suite_of() {
+	n=${1##*:}
+	echo "${n%%-*}"
+}
+
+# eb_base_image NAME: the podman image NAME (what the Dockerfile's FROM says,
+# debian:<suite>-slim), made once from debootstrap and kept: later runs reuse it.
 eb_base_image() {
 	exec 8> "${TMPDIR:-/tmp}/energy-bridge-base-image.lock"
 	flock 8
@@ -149,7 +161,7 @@ eb_base_image() {
 	else
 		t=$(now)
 		dir=$EB_WORK/base-rootfs
-		eb_debootstrap "$dir" || { flock -u 8; return 1; }
+		eb_debootstrap "$dir" "$(eb_suite_of "$1")" || { flock -u 8; return 1; }
 		if ! tar -C "$dir" -c . | podman import --change 'CMD ["/bin/bash"]' - "$1" > "$EB_WORK/import.log" 2>&1; then
 			eb_show "$EB_WORK/import.log"
 			flock -u 8
