@@ -57,6 +57,10 @@ fleet_cleanup() {
 	for s in "$FW"/site-*; do
 		[ -f "$s/pid" ] && stop_pid "$(cat "$s/pid")"
 	done
+	if [ "$rc" -ne 0 ] && [ -n "${FLEET_KEEP:-}" ]; then
+		mkdir -p "$FW/kept"
+		cp -r "$FW/central" "$FW/ingest" "$FW/kept/" 2>/dev/null
+	fi
 	"$root/scripts/fleet" ingest down --dir "$FW/ingest" >/dev/null 2>&1
 	"$root/scripts/fleet" central down --dir "$FW/central" >/dev/null 2>&1
 	for p in $FLEET_PIDS; do
@@ -189,10 +193,8 @@ user root
 persistence true
 persistence_location $d/
 log_dest file $d/mosquitto.log
-log_type error
-log_type warning
-log_type notice
-log_type information
+log_type all
+log_timestamp_format %H:%M:%S
 plugin $plugin
 include_dir $d/conf.d
 EOF

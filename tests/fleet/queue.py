@@ -22,7 +22,7 @@ import json
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 BASE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -104,6 +104,14 @@ def check(out, samples, devices):
         allowed[name] = int(n or 0)
         with open(path) as f:
             expected[name] = set(int(x) for x in f.read().split())
+    # Requests that a broker acknowledged in its last main loop iteration before
+    # it stopped: Mosquitto 2.0 had queued their translations (the plugin's
+    # publishes) for the next iteration, which never came (docs/fleet.md).
+    lost_at_stop = {name: set() for name in expected}
+    for item in os.environ.get("FLEET_LOST_AT_STOP", "").split():
+        name, _, seq = item.partition(":")
+        if name in lost_at_stop:
+            lost_at_stop[name].add(int(seq))
     seen = {name: {} for name in expected}   # (seq, j) -> times seen
     order = {name: [] for name in expected}  # first sightings in queue order
     foreign = bad = 0
@@ -135,6 +143,12 @@ def check(out, samples, devices):
         want = {(s, j) for s in expected[dev] for j in range(samples)}
         got = set(seen[dev])
         missing = want - got
+        known = {m for m in missing if m[0] in lost_at_stop[dev]}
+        missing -= known
+        if known:
+            print("%s: KNOWN LOSS, Mosquitto 2.0 with a plugin: request(s) %s acknowledged by the broker in its "
+                  "last loop iteration before it stopped; their %d translation(s) were never published"
+                  % (dev, sorted({m[0] for m in known}), len(known)))
         extra = got - want
         dups = sum(c - 1 for c in seen[dev].values())
         total_dup += dups
@@ -149,6 +163,14 @@ def check(out, samples, devices):
             print("  request %d sample %d arrived just before request %d sample %d" % (a + b))
         if missing:
             print("  missing (request, sample): %s" % sorted(missing)[:20])
+            local = os.environ.get("FLEET_LOCAL", "").split()
+            for seq, j in sorted(missing)[:5]:
+                t = (BASE + timedelta(seconds=seq * samples + j)).strftime('"time_event":"%Y-%m-%d %H:%M:%S')
+                hits = []
+                for path in local:
+                    with open(path, errors="replace") as f:
+                        hits += [path for line in f if t in line and '"mppt_id":"%s"' % dev in line]
+                print("  request %d sample %d: published locally %d times %s" % (seq, j, len(hits), sorted(set(hits))))
         if extra:
             print("  unexpected (request, sample): %s" % sorted(extra)[:20])
         if missing or extra or len(descents) > allowed[dev] or not want:
