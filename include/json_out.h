@@ -48,6 +48,15 @@ void json_out_begin_array(struct json_out *o);
 void json_out_end_array(struct json_out *o);
 /* Writes "key": ; key is plain ASCII known at compile time or is escaped. */
 void json_out_key(struct json_out *o, const char *key);
+/* The same for a key of n bytes that need not end in a NUL (a table's path, a device's key). */
+void json_out_key_n(struct json_out *o, const char *key, size_t n);
+/*
+ * The same without looking at the key's bytes, for keys that need no
+ * escaping by construction (the constant names of a table, which a unit
+ * test checks, or a literal): no '"', '\\' or control byte. The hot paths'
+ * way to write a key; anything else goes through json_out_key.
+ */
+void json_out_plain_key(struct json_out *o, const char *key, size_t n);
 
 void json_out_string(struct json_out *o, const char *s);
 void json_out_string_n(struct json_out *o, const char *s, size_t n);

@@ -85,13 +85,58 @@ static inline void append_char(struct json_out *o, char c)
 }
 
 /* A value or key that follows a finished value in the same container needs a comma. */
-static void separate(struct json_out *o)
+static inline bool needs_comma(const struct json_out *o)
 {
 	if (o->len == o->doc_start)
-		return;
+		return false;
 	char last = o->buf[o->len - 1];
-	if (last != '{' && last != '[' && last != ':')
+	return last != '{' && last != '[' && last != ':';
+}
+
+static void separate(struct json_out *o)
+{
+	if (needs_comma(o))
 		append_char(o, ',');
+}
+
+/* Bytes a JSON string holds as they are; escape() rewrites the others. */
+static inline bool is_verbatim(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\';
+}
+
+/* Whether s[0..n) goes into a JSON string as it is; ascii_only also asks for no byte above 0x7f. */
+static bool all_verbatim(const char *s, size_t n, bool ascii_only)
+{
+	unsigned char high = ascii_only ? 0x80 : 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!is_verbatim(c) || (c & high))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Appends "s" (or "s": for a key), s needing no escape, with the separating
+ * comma when one is due: one reservation and one copy, the path of almost
+ * every key and string.
+ */
+static void append_quoted(struct json_out *o, const char *s, size_t n, bool key)
+{
+	if (o->len + n + 5 > o->cap && !reserve(o, n + 4))
+		return;
+	char *p = o->buf + o->len;
+	if (needs_comma(o))
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, s, n);
+	p += n;
+	*p++ = '"';
+	if (key)
+		*p++ = ':';
+	*p = '\0';
+	o->len = (size_t)(p - o->buf);
 }
 
 void json_out_begin_object(struct json_out *o)
@@ -118,8 +163,22 @@ void json_out_end_array(struct json_out *o)
 
 void json_out_key(struct json_out *o, const char *key)
 {
-	json_out_string(o, key);
+	json_out_key_n(o, key, strlen(key));
+}
+
+void json_out_key_n(struct json_out *o, const char *key, size_t n)
+{
+	if (all_verbatim(key, n, false)) {
+		append_quoted(o, key, n, true);
+		return;
+	}
+	json_out_string_n(o, key, n);
 	append_char(o, ':');
+}
+
+void json_out_plain_key(struct json_out *o, const char *key, size_t n)
+{
+	append_quoted(o, key, n, true);
 }
 
 void json_out_string(struct json_out *o, const char *s)
@@ -153,6 +212,10 @@ static void escape(struct json_out *o, const char *s, size_t n)
 
 void json_out_string_n(struct json_out *o, const char *s, size_t n)
 {
+	if (all_verbatim(s, n, false)) {
+		append_quoted(o, s, n, false);
+		return;
+	}
 	separate(o);
 	append_char(o, '"');
 	escape(o, s, n);
@@ -161,6 +224,10 @@ void json_out_string_n(struct json_out *o, const char *s, size_t n)
 
 void json_out_text(struct json_out *o, const char *s, size_t n)
 {
+	if (all_verbatim(s, n, true)) { /* ASCII without quotes or control bytes: valid UTF-8 as it is */
+		append_quoted(o, s, n, false);
+		return;
+	}
 	separate(o);
 	append_char(o, '"');
 	size_t i = 0;
@@ -196,26 +263,28 @@ void json_out_text_prefix(struct json_out *o, const char *key, const char *s, si
 /* Writes m / 10^decimals in fixed notation without trailing zeros: (551000, 4) -> "55.1". */
 static size_t format_decimals(long long m, int decimals, char *buf)
 {
-	char digits[24];
-	int n = 0;
 	unsigned long long u = m < 0 ? 0ULL - (unsigned long long)m : (unsigned long long)m;
-	do {
-		digits[n++] = (char)('0' + u % 10);
+	/* The trailing zeros of the decimals are not written: drop them before writing any digit. */
+	while (decimals > 0 && u % 10 == 0) {
 		u /= 10;
-	} while (u || n < decimals + 1); /* at least one integer digit before the decimals */
-	size_t len = 0;
-	if (m < 0)
-		buf[len++] = '-';
-	for (int i = n - 1; i >= decimals; i--)
-		buf[len++] = digits[i];
-	int last = 0; /* the lowest decimal that is not a trailing zero */
-	while (last < decimals && digits[last] == '0')
-		last++;
-	if (last < decimals) {
-		buf[len++] = '.';
-		for (int i = decimals - 1; i >= last; i--)
-			buf[len++] = digits[i];
+		decimals--;
 	}
+	char text[32]; /* written from its end: the lowest digit first */
+	size_t at = sizeof(text);
+	for (int i = 0; i < decimals; i++) {
+		text[--at] = (char)('0' + u % 10);
+		u /= 10;
+	}
+	if (decimals > 0)
+		text[--at] = '.';
+	do { /* at least one integer digit before the decimals */
+		text[--at] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (m < 0)
+		text[--at] = '-';
+	size_t len = sizeof(text) - at;
+	memcpy(buf, text + at, len);
 	buf[len] = '\0';
 	return len;
 }

@@ -77,6 +77,27 @@ static void test_text_from_outside_is_made_utf8(void **state)
 	json_out_free(&o);
 }
 
+/* Keys and strings that need no escaping take a path of their own: the same text either way. */
+static void test_keys_escape_only_what_needs_it(void **state)
+{
+	(void)state;
+	struct json_out o;
+	json_out_init(&o);
+	json_out_begin_object(&o);
+	json_out_key_n(&o, "plainXX", 5);
+	json_out_string(&o, "v");
+	json_out_key_n(&o, "q\"t\n", 4);
+	json_out_text(&o, "caf\xc3\xa9", 5);
+	json_out_plain_key(&o, "soc_percent", 11);
+	json_out_int(&o, 27);
+	json_out_key(&o, "a\\b");
+	json_out_text(&o, "x\x01", 2);
+	json_out_end_object(&o);
+	assert_string_equal(o.buf, "{\"plain\":\"v\",\"q\\\"t\\n\":\"caf\xc3\xa9\",\"soc_percent\":27,"
+				   "\"a\\\\b\":\"x\\u0001\"}");
+	json_out_free(&o);
+}
+
 static void test_separators_are_inserted(void **state)
 {
 	(void)state;
@@ -208,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_numbers_print_shortest_round_trip),
 		cmocka_unit_test(test_strings_are_escaped),
 		cmocka_unit_test(test_text_from_outside_is_made_utf8),
+		cmocka_unit_test(test_keys_escape_only_what_needs_it),
 		cmocka_unit_test(test_separators_are_inserted),
 		cmocka_unit_test(test_documents_share_one_buffer),
 		cmocka_unit_test(test_large_documents_grow),
