@@ -24,9 +24,13 @@ enum eb_int_status eb_parse_int(const char *s, size_t n, const struct eb_int_rul
 	size_t first = negative ? 1 : 0;
 	if (first == n)
 		return EB_INT_NOT_A_NUMBER;
-	for (size_t i = first; i < n; i++)
+	/* One pass reads and checks (every reply's numbers come here); a number too long wraps, refused below. */
+	unsigned long long u = 0;
+	for (size_t i = first; i < n; i++) {
 		if (!is_digit(s[i]))
 			return EB_INT_NOT_A_NUMBER;
+		u = u * 10 + (unsigned)(s[i] - '0');
+	}
 	size_t digits = n - first;
 	if (rule->refuse_leading_zeros && digits > 1 && s[first] == '0')
 		return EB_INT_NOT_A_NUMBER;
@@ -37,9 +41,7 @@ enum eb_int_status eb_parse_int(const char *s, size_t n, const struct eb_int_rul
 		return EB_INT_TOO_LONG;
 	if (negative && rule->min >= 0)
 		return EB_INT_OUT_OF_RANGE;
-	long long v = 0;
-	for (size_t i = first; i < n; i++)
-		v = v * 10 + (s[i] - '0');
+	long long v = (long long)u; /* at most 18 digits: exact */
 	if (negative)
 		v = -v;
 	if (v < rule->min || v > rule->max)
