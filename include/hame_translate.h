@@ -98,7 +98,8 @@ bool hame_translate_state(const struct hame_reply_kind *kind, const struct venus
 			  const char *id, const char *mac, struct json_out *o);
 
 /*
- * True when fields[] can be written in one pass: paths well formed, each
+ * True when fields[] can be written in one pass: paths well formed (letters,
+ * digits and "_.[]" only, so that they are keys without escaping), each
  * object's and array's fields together, array indexes increasing, no path
  * both a value and a container. On false, why says which field.
  */

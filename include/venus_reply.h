@@ -124,4 +124,7 @@ bool venus_reply_integers(const char *s, size_t n, long long *values, size_t cou
  */
 void venus_reply_period_out(struct json_out *o, const char *s, size_t n);
 
+/* Writes "HH:MM" (hour and minute 0..99) and its NUL into buf (6 bytes); returns 5. */
+size_t venus_clock_text(int hour, int minute, char *buf);
+
 #endif

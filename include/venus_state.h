@@ -64,7 +64,7 @@ struct venus_state {
 	size_t count;
 	struct venus_state_entry entries[VENUS_STATE_MAX_KEYS];
 	unsigned char slot_of_field[VENUS_STATE_FIELDS]; /* entry index + 1 per vendor field, 0: absent */
-	unsigned char slot_of_key[VENUS_STATE_KEY_SLOTS];  /* entry index + 1 by key hash (open addressing), 0: empty */
+	unsigned char slot_of_key[VENUS_STATE_KEY_SLOTS];  /* entry index + 1 by key hash (open addressing, every entry), 0: empty */
 };
 
 void venus_state_init(struct venus_state *state);
@@ -76,6 +76,9 @@ void venus_state_init(struct venus_state *state);
  */
 size_t venus_state_merge(struct venus_state *state, const struct venus_reply *reply,
 			 int64_t now_ms, char *why, size_t why_size);
+
+/* The entry of key, or NULL when the state has none. */
+const struct venus_state_entry *venus_state_find(const struct venus_state *state, const char *key, size_t key_len);
 
 /*
  * Appends the state object to o. type and id are the device's topic levels

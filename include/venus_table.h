@@ -23,6 +23,13 @@
 #define VENUS_TABLE_VENDOR_FIELDS 49
 #define VENUS_TABLE_FIRST_PLAIN 52
 #define VENUS_TABLE_FIELDS 65
+/*
+ * The rows of tim_0..tim_9, in that order, and the shortest and longest key
+ * of the vendor's rows (tests/unit/test_hame_family.c checks both).
+ */
+#define VENUS_TABLE_FIRST_PERIOD 20
+#define VENUS_TABLE_VENDOR_KEY_MIN 4
+#define VENUS_TABLE_VENDOR_KEY_MAX 7
 
 enum venus_field_kind {
 	VENUS_FIELD_INTEGER, /* signed number as sent */

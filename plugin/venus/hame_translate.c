@@ -22,6 +22,8 @@ struct value {
 struct values {
 	struct value items[MAX_VALUES];
 	size_t count;
+	/* A merged state is found through its own key index, items[i] standing for its entry i; else: */
+	const struct venus_state *state;
 	unsigned short slot[SLOTS]; /* item index + 1; 0: empty */
 };
 
@@ -70,6 +72,10 @@ static void put(struct values *v, const char *sec, size_t sec_len, const char *k
 static struct value *find(struct values *v, const char *raw, size_t raw_len)
 {
 	const char *colon = memchr(raw, ':', raw_len);
+	if (v->state) { /* a state has no sections: a sectioned key is not in it */
+		const struct venus_state_entry *e = colon ? NULL : venus_state_find(v->state, raw, raw_len);
+		return e ? &v->items[e - v->state->entries] : NULL;
+	}
 	size_t sec_len = colon ? (size_t)(colon - raw) : 0;
 	const char *key = colon ? colon + 1 : raw;
 	size_t key_len = raw_len - (colon ? sec_len + 1 : 0);
@@ -81,6 +87,7 @@ static void values_from_reply(struct values *v, const struct venus_reply *r, boo
 {
 	memset(v->slot, 0, sizeof(v->slot));
 	v->count = 0;
+	v->state = NULL;
 	const char *sec = "";
 	size_t sec_len = 0;
 	for (size_t i = 0; i < r->count; i++) {
@@ -98,13 +105,14 @@ static void values_from_reply(struct values *v, const struct venus_reply *r, boo
 	}
 }
 
+/* The state's entries in its order; find() looks them up in the state's own key index. */
 static void values_from_state(struct values *v, const struct venus_state *state)
 {
-	memset(v->slot, 0, sizeof(v->slot));
-	v->count = 0;
+	v->state = state;
+	v->count = state->count;
 	for (size_t i = 0; i < state->count; i++) {
 		const struct venus_state_entry *e = &state->entries[i];
-		put(v, "", 0, e->key, e->key_len, e->value, e->value_len);
+		v->items[i] = (struct value){"", e->key, e->value, 0, e->key_len, e->value_len, false};
 	}
 }
 
@@ -161,10 +169,15 @@ struct writer {
 	int next_index[PATH_DEPTH]; /* for an open array: the next element's index */
 	bool is_array[PATH_DEPTH];
 	size_t depth;
+	/* The path text of the open containers ("time_periods[0]"; "" at the top level). */
+	char prefix[PATH_MAX_LEN + 1];
+	size_t prefix_len;
 };
 
 static void close_to(struct writer *w, size_t depth)
 {
+	if (depth == 0)
+		w->prefix_len = 0;
 	while (w->depth > depth) {
 		w->depth--;
 		if (w->is_array[w->depth])
@@ -174,24 +187,81 @@ static void close_to(struct writer *w, size_t depth)
 	}
 }
 
-/* Writes the key (in an object) or the null padding (in an array) for seg at the current depth. */
-static void position(struct writer *w, const struct segment *seg)
+/* Writes the null padding before element index of the innermost array. */
+static void position_in_array(struct writer *w, int index)
 {
-	if (seg->index < 0) {
-		json_out_key(w->o, seg->name);
-		return;
-	}
 	size_t d = w->depth - 1; /* the array */
-	while (w->next_index[d] < seg->index) {
+	while (w->next_index[d] < index) {
 		json_out_null(w->o);
 		w->next_index[d]++;
 	}
-	w->next_index[d] = seg->index + 1;
+	w->next_index[d] = index + 1;
+}
+
+/* Writes the key (in an object) or the null padding (in an array) for seg at the current depth. */
+static void position(struct writer *w, const struct segment *seg)
+{
+	if (seg->index < 0)
+		json_out_key(w->o, seg->name);
+	else
+		position_in_array(w, seg->index);
+}
+
+/*
+ * Where the last segment of path[0..len) begins: at its '[' when it is an
+ * index, after the last '.' when it is a name (0 at the top level).
+ */
+static size_t leaf_of(const char *path, size_t len)
+{
+	if (len > 0 && path[len - 1] == ']') {
+		const char *open = memrchr(path, '[', len);
+		return open ? (size_t)(open - path) : 0;
+	}
+	const char *dot = memrchr(path, '.', len);
+	return dot ? (size_t)(dot - path) + 1 : 0;
+}
+
+/*
+ * The common case of enter(): path's containers are the open ones (a field
+ * beside the one before it) and its last segment is a plain name or a short
+ * index. Positions there and returns true; false leaves the work to enter().
+ */
+static bool enter_beside(struct writer *w, const char *path)
+{
+	size_t len = strlen(path);
+	size_t leaf = leaf_of(path, len);
+	bool index = path[leaf] == '[';
+	size_t containers = index || leaf == 0 ? leaf : leaf - 1; /* without the '.' before a name */
+	if (containers != w->prefix_len || memcmp(path, w->prefix, containers) != 0)
+		return false;
+	if (!index) {
+		size_t n = len - leaf;
+		if (n == 0 || n > NAME_MAX_LEN || memchr(path + leaf, '[', n) || memchr(path + leaf, ']', n))
+			return false;
+		if (w->depth > 0 && w->is_array[w->depth - 1])
+			return false;
+		json_out_plain_key(w->o, path + leaf, n); /* a table's path: plain (hame_fields_check) */
+		return true;
+	}
+	/* "[n]" with one to three digits, in an open array */
+	size_t digits = len - leaf - 2;
+	if (w->depth == 0 || !w->is_array[w->depth - 1] || digits == 0 || digits > 3)
+		return false;
+	int value = 0;
+	for (size_t i = leaf + 1; i < len - 1; i++) {
+		if (path[i] < '0' || path[i] > '9')
+			return false;
+		value = value * 10 + (path[i] - '0');
+	}
+	position_in_array(w, value);
+	return true;
 }
 
 /* Opens the containers of path (all but its last segment) and positions at the last; false when malformed. */
 static bool enter(struct writer *w, const char *path)
 {
+	if (enter_beside(w, path))
+		return true;
 	struct segment seg[PATH_DEPTH];
 	size_t n = 0;
 	if (!split_path(path, seg, &n) || seg[0].index >= 0)
@@ -212,6 +282,13 @@ static bool enter(struct writer *w, const char *path)
 			json_out_begin_object(w->o);
 	}
 	position(w, &seg[n - 1]);
+	/* split_path took it: at most PATH_MAX_LEN bytes before the last segment */
+	size_t leaf = leaf_of(path, strlen(path));
+	w->prefix_len = n == 1 ? 0 : (path[leaf] == '[' ? leaf : leaf - 1);
+	if (w->prefix_len > PATH_MAX_LEN)
+		w->prefix_len = SIZE_MAX; /* matches no path: enter_beside leaves the next one to enter */
+	else
+		memcpy(w->prefix, path, w->prefix_len);
 	return true;
 }
 
@@ -252,9 +329,8 @@ static void time_out(struct json_out *o, const char *s, size_t n)
 	if (colon && eb_parse_int(s, (size_t)(colon - s), &hour_rule, &h) == EB_INT_OK &&
 	    eb_parse_int(colon + 1, n - (size_t)(colon - s) - 1, &minute_rule, &m) == EB_INT_OK &&
 	    (h < 24 || m == 0)) {
-		char text[8];
-		snprintf(text, sizeof(text), "%02d:%02d", (int)h, (int)m);
-		json_out_string(o, text);
+		char text[6];
+		json_out_string_n(o, text, venus_clock_text((int)h, (int)m, text));
 		return;
 	}
 	json_out_text(o, s, n);
@@ -269,8 +345,6 @@ static const char *choice(const struct hame_field *f, long long v)
 
 static void value_out(struct json_out *o, const struct hame_field *f, const char *s, size_t n)
 {
-	long long v = 0;
-	bool number = venus_reply_integer(s, n, &v);
 	if (f->kind == HAME_FIELD_TEXT) {
 		json_out_text(o, s, n);
 		return;
@@ -283,7 +357,8 @@ static void value_out(struct json_out *o, const struct hame_field *f, const char
 		time_out(o, s, n);
 		return;
 	}
-	if (!number) {
+	long long v = 0;
+	if (!venus_reply_integer(s, n, &v)) {
 		json_out_text(o, s, n);
 		return;
 	}
@@ -338,13 +413,22 @@ static void value_out(struct json_out *o, const struct hame_field *f, const char
 static bool cell_stats_out(struct writer *w, struct values *v, const struct hame_field *f)
 {
 	long long min = 0, max = 0, sum = 0, count = 0;
-	for (int i = 0; i < 16; i++) {
-		char key[40];
-		if (f->cells == HAME_CELLS_HEX)
-			snprintf(key, sizeof(key), "%s%x", f->raw, i);
-		else
-			snprintf(key, sizeof(key), "%s%d", f->raw, i + 1);
-		const struct value *x = find(v, key, strlen(key));
+	static const char hex[] = "0123456789abcdef";
+	char key[VENUS_REPLY_KEY_MAX + 3];
+	size_t prefix = strlen(f->raw);
+	bool possible = prefix <= VENUS_REPLY_KEY_MAX; /* else no reply has such keys: no cells */
+	if (possible)
+		memcpy(key, f->raw, prefix);
+	for (int i = 0; possible && i < 16; i++) {
+		size_t key_len = prefix;
+		if (f->cells == HAME_CELLS_HEX) {
+			key[key_len++] = hex[i];
+		} else {
+			if (i + 1 >= 10)
+				key[key_len++] = '1';
+			key[key_len++] = (char)('0' + (i + 1) % 10);
+		}
+		const struct value *x = find(v, key, key_len);
 		long long mv = 0;
 		if (!x || !venus_reply_integer(x->text, x->text_len, &mv) || mv <= 0 || mv > 100000)
 			continue;
@@ -355,9 +439,16 @@ static bool cell_stats_out(struct writer *w, struct values *v, const struct hame
 	}
 	static const char *const names[] = {"cell_min_mv", "cell_max_mv", "cell_spread_mv", "cell_avg_mv"};
 	long long stats[4] = {min, max, max - min, count ? (2 * sum + count) / (2 * count) : 0};
+	size_t container = strlen(f->path);
+	if (container + 16 > PATH_MAX_LEN)
+		return false; /* the paths of the tables are far shorter (hame_fields_check) */
+	char path[PATH_MAX_LEN + 1];
+	memcpy(path, f->path, container);
+	if (container > 0)
+		path[container++] = '.';
 	for (int i = 0; i < 4; i++) {
-		char path[PATH_MAX_LEN + 1];
-		snprintf(path, sizeof(path), "%s%s%s", f->path, f->path[0] ? "." : "", names[i]);
+		size_t name = strlen(names[i]);
+		memcpy(path + container, names[i], name + 1);
 		if (!enter(w, path))
 			return false;
 		if (count)
@@ -411,14 +502,19 @@ static void other_out(struct json_out *o, const struct values *v)
 		if (x->used)
 			continue;
 		if (!open) {
-			json_out_key(o, "other");
+			json_out_plain_key(o, "other", strlen("other"));
 			json_out_begin_object(o);
 			open = true;
 		}
-		char key[VENUS_REPLY_KEY_MAX * 2 + 2];
-		snprintf(key, sizeof(key), "%.*s%s%.*s", (int)x->section_len, x->section, x->section_len ? ":" : "",
-			 (int)x->key_len, x->key);
-		json_out_key(o, key);
+		if (x->section_len == 0) {
+			json_out_key_n(o, x->key, x->key_len);
+		} else {
+			char key[VENUS_REPLY_KEY_MAX * 2 + 2]; /* "section:key", each at most a key long */
+			memcpy(key, x->section, x->section_len);
+			key[x->section_len] = ':';
+			memcpy(key + x->section_len + 1, x->key, x->key_len);
+			json_out_key_n(o, key, x->section_len + 1 + x->key_len);
+		}
 		json_out_text(o, x->text, x->text_len);
 	}
 	if (open)
@@ -431,15 +527,15 @@ static bool render(const struct hame_reply_kind *kind, struct values *v, const c
 	char updated[40];
 	venus_format_utc(updated_ms, updated, sizeof(updated));
 	json_out_begin_object(o);
-	json_out_key(o, "type");
+	json_out_plain_key(o, "type", strlen("type"));
 	json_out_text(o, type ? type : "", type ? strlen(type) : 0);
-	json_out_key(o, "id");
+	json_out_plain_key(o, "id", strlen("id"));
 	json_out_text(o, id ? id : "", id ? strlen(id) : 0);
 	if (mac) {
-		json_out_key(o, "mac");
+		json_out_plain_key(o, "mac", strlen("mac"));
 		json_out_text(o, mac, strlen(mac));
 	}
-	json_out_key(o, "updated");
+	json_out_plain_key(o, "updated", strlen("updated"));
 	json_out_string(o, updated);
 	struct writer w = {.o = o};
 	for (size_t i = 0; i < kind->n_fields; i++)
@@ -501,11 +597,24 @@ static size_t container_prefixes(const char *path, size_t *ends, size_t max)
 	return n;
 }
 
+/* A path's bytes are written as JSON keys without escaping (enter_beside): letters, digits, "_.[]" only. */
+static bool is_plain_path(const char *path)
+{
+	for (const char *p = path; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '.' || *p == '[' || *p == ']'))
+			return false;
+	return true;
+}
+
 bool hame_fields_check(const struct hame_field *fields, size_t n, char *why, size_t why_size)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct segment seg[PATH_DEPTH];
 		size_t depth = 0;
+		if (!is_plain_path(fields[i].path))
+			return eb_error(why, why_size, "field %zu (%s): path %s has a byte other than letters, digits and _.[]",
+					i, fields[i].raw, fields[i].path) == 0;
 		if (fields[i].kind == HAME_FIELD_CELL_STATS && fields[i].path[0] == '\0')
 			continue; /* its four values at the top level */
 		if (!split_path(fields[i].path, seg, &depth) || seg[0].index >= 0)

@@ -2,7 +2,6 @@
 
 #include <limits.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,20 +32,22 @@ static void skip_segment(struct venus_reply *out, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void add_segment(struct venus_reply *out, const char *seg, size_t seg_len, size_t offset)
+/*
+ * Adds the segment s[0..seg_len) at offset. eq is its first '=' (NULL:
+ * none); key_ok says whether the bytes before it are all key characters,
+ * which the caller learnt on its one pass over the reply.
+ */
+static void add_segment(struct venus_reply *out, const char *seg, size_t seg_len, const char *eq, bool key_ok,
+			size_t offset)
 {
 	if (seg_len == 0)
 		return; /* a stray comma carries nothing */
-	const char *eq = memchr(seg, '=', seg_len);
 	size_t key_len = eq ? (size_t)(eq - seg) : seg_len;
-	bool key_ok = eq && key_len > 0 && key_len <= VENUS_REPLY_KEY_MAX;
-	for (size_t i = 0; key_ok && i < key_len; i++)
-		key_ok = is_key_char(seg[i]);
 	if (!eq) {
 		skip_segment(out, "segment at offset %zu has no '='", offset);
 		return;
 	}
-	if (!key_ok) {
+	if (!key_ok || key_len == 0 || key_len > VENUS_REPLY_KEY_MAX) {
 		skip_segment(out, "segment at offset %zu has no usable key", offset);
 		return;
 	}
@@ -92,11 +93,19 @@ void venus_reply_parse(const void *bytes, size_t len, struct venus_reply *out)
 	out->text = s;
 	out->text_len = len;
 
+	/* One pass: each segment's first '=', whether its key is usable, its end. */
 	size_t start = 0;
 	while (start < len) {
-		const char *comma = memchr(s + start, ',', len - start);
-		size_t end = comma ? (size_t)(comma - s) : len;
-		add_segment(out, s + start, end - start, start);
+		bool key_ok = true;
+		size_t end = start;
+		for (; end < len && s[end] != '=' && s[end] != ','; end++)
+			key_ok = key_ok && is_key_char(s[end]);
+		const char *eq = end < len && s[end] == '=' ? s + end : NULL;
+		if (eq) { /* the value: any bytes up to the next comma */
+			const char *comma = memchr(eq + 1, ',', len - end - 1);
+			end = comma ? (size_t)(comma - s) : len;
+		}
+		add_segment(out, s + start, end - start, eq, key_ok, start);
 		start = end + 1;
 	}
 	out->kind = classify(out);
@@ -122,11 +131,7 @@ bool venus_reply_integer(const char *s, size_t n, long long *value)
 /* Keys were checked by the parser: printable and short. */
 static void key_out(struct json_out *o, const char *key, size_t key_len)
 {
-	char name[VENUS_REPLY_KEY_MAX + 1];
-	size_t n = key_len < VENUS_REPLY_KEY_MAX ? key_len : VENUS_REPLY_KEY_MAX;
-	memcpy(name, key, n);
-	name[n] = '\0';
-	json_out_key(o, name);
+	json_out_key_n(o, key, key_len < VENUS_REPLY_KEY_MAX ? key_len : VENUS_REPLY_KEY_MAX);
 }
 
 static void integer_or_text(struct json_out *o, const char *s, size_t n)
@@ -152,6 +157,17 @@ bool venus_reply_integers(const char *s, size_t n, long long *values, size_t cou
 	return found == count;
 }
 
+size_t venus_clock_text(int hour, int minute, char *buf)
+{
+	buf[0] = (char)('0' + hour / 10);
+	buf[1] = (char)('0' + hour % 10);
+	buf[2] = ':';
+	buf[3] = (char)('0' + minute / 10);
+	buf[4] = (char)('0' + minute % 10);
+	buf[5] = '\0';
+	return 5;
+}
+
 void venus_reply_period_out(struct json_out *o, const char *s, size_t n)
 {
 	long long v[7];
@@ -162,19 +178,17 @@ void venus_reply_period_out(struct json_out *o, const char *s, size_t n)
 		json_out_text(o, s, n);
 		return;
 	}
-	char start_text[8], end_text[8];
-	snprintf(start_text, sizeof(start_text), "%02d:%02d", (int)v[0], (int)v[1]);
-	snprintf(end_text, sizeof(end_text), "%02d:%02d", (int)v[2], (int)v[3]);
+	char start_text[6], end_text[6];
 	json_out_begin_object(o);
-	json_out_key(o, "start");
-	json_out_string(o, start_text);
-	json_out_key(o, "end");
-	json_out_string(o, end_text);
-	json_out_key(o, "weekdays");
+	json_out_plain_key(o, "start", strlen("start"));
+	json_out_string_n(o, start_text, venus_clock_text((int)v[0], (int)v[1], start_text));
+	json_out_plain_key(o, "end", strlen("end"));
+	json_out_string_n(o, end_text, venus_clock_text((int)v[2], (int)v[3], end_text));
+	json_out_plain_key(o, "weekdays", strlen("weekdays"));
 	json_out_int(o, v[4]);
-	json_out_key(o, "power_w");
+	json_out_plain_key(o, "power_w", strlen("power_w"));
 	json_out_int(o, v[5]);
-	json_out_key(o, "enabled");
+	json_out_plain_key(o, "enabled", strlen("enabled"));
 	if (v[6] == 0 || v[6] == 1)
 		json_out_bool(o, v[6] == 1);
 	else
@@ -193,7 +207,7 @@ static void get_power_out(struct json_out *o, const char *s, size_t n)
 	}
 	json_out_begin_object(o);
 	for (size_t i = 0; i < 5; i++) {
-		json_out_key(o, names[i]);
+		json_out_plain_key(o, names[i], strlen(names[i]));
 		json_out_int(o, values[i]);
 	}
 	json_out_end_object(o);

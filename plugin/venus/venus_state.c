@@ -38,18 +38,10 @@ static size_t key_slot(const struct venus_state *state, const char *key, size_t 
 	}
 }
 
-/*
- * The index of the entry for key (vendor field `field`, or -1), or
- * state->count when there is none. Vendor keys are found through the
- * field index, others through the key index, so a whole reply merges and
- * renders in linear time.
- */
-static size_t entry_index(const struct venus_state *state, int field, const char *key, size_t key_len)
+const struct venus_state_entry *venus_state_find(const struct venus_state *state, const char *key, size_t key_len)
 {
-	if (field >= 0)
-		return state->slot_of_field[field] ? state->slot_of_field[field] - 1u : state->count;
 	unsigned at = state->slot_of_key[key_slot(state, key, key_len)];
-	return at ? at - 1u : state->count;
+	return at ? &state->entries[at - 1] : NULL;
 }
 
 static const struct venus_state_entry *entry_of_field(const struct venus_state *state, size_t field)
@@ -82,13 +74,32 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 			note_refusal(&refused, why, why_size, "value longer than 127 bytes", p);
 			continue;
 		}
-		int field = expected < VENUS_TABLE_FIELDS && venus_table[expected].raw_len == p->key_len &&
-				    memcmp(venus_table[expected].raw, p->key, p->key_len) == 0
-			    ? (int)expected
-			    : venus_table_index(p->key, p->key_len);
+		/*
+		 * Devices send the table's keys in its order: the next row is tried
+		 * first. Any other key is looked up in the key index, and only a key
+		 * the state has not seen yet is looked up in the table.
+		 */
+		int field = -1;
+		size_t at = state->count;
+		size_t slot = 0;
+		bool indexed = false; /* slot is known: the key index's slot for this key */
+		if (expected < VENUS_TABLE_FIELDS && venus_table[expected].raw_len == p->key_len &&
+		    memcmp(venus_table[expected].raw, p->key, p->key_len) == 0) {
+			field = (int)expected;
+			if (state->slot_of_field[field])
+				at = state->slot_of_field[field] - 1u;
+		} else {
+			slot = key_slot(state, p->key, p->key_len);
+			indexed = true;
+			if (state->slot_of_key[slot]) {
+				at = state->slot_of_key[slot] - 1u;
+				field = state->entries[at].field;
+			} else {
+				field = venus_table_index(p->key, p->key_len);
+			}
+		}
 		if (field >= 0)
 			expected = (size_t)field + 1;
-		size_t at = entry_index(state, field, p->key, p->key_len);
 		if (at == VENUS_STATE_MAX_KEYS) {
 			note_refusal(&refused, why, why_size, "state full (96 keys)", p);
 			continue;
@@ -102,8 +113,9 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 			e->field = field;
 			if (field >= 0)
 				state->slot_of_field[field] = (unsigned char)(at + 1);
-			else
-				state->slot_of_key[key_slot(state, p->key, p->key_len)] = (unsigned char)(at + 1);
+			if (!indexed)
+				slot = key_slot(state, p->key, p->key_len);
+			state->slot_of_key[slot] = (unsigned char)(at + 1);
 		}
 		memcpy(e->value, p->value, p->value_len);
 		e->value[p->value_len] = '\0';
@@ -113,10 +125,25 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 	return refused;
 }
 
+/* A name of the table or a literal: plain by construction (tests/unit/test_hame_family.c). */
+static void name_out(struct json_out *o, const char *name)
+{
+	json_out_plain_key(o, name, strlen(name));
+}
+
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
 	return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/* Writes the lowest `digits` decimal digits of v at buf. */
+static void put_digits(char *buf, int64_t v, int digits)
+{
+	for (int i = digits - 1; i >= 0; i--) {
+		buf[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
 }
 
 size_t venus_format_utc(int64_t unix_ms, char *buf, size_t size)
@@ -127,9 +154,20 @@ size_t venus_format_utc(int64_t unix_ms, char *buf, size_t size)
 	int64_t year;
 	int month, day;
 	civil_date_from_days(days, &year, &month, &day);
-	int n = snprintf(buf, size, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", year, month, day,
-			 (int)(in_day / 3600), (int)(in_day / 60 % 60), (int)(in_day % 60));
-	return n < 0 ? 0 : (size_t)n;
+	if (year < 0 || year > 9999 || size < 21) { /* a clock that far off: printf's forms */
+		int n = snprintf(buf, size, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", year, month, day,
+				 (int)(in_day / 3600), (int)(in_day / 60 % 60), (int)(in_day % 60));
+		return n < 0 ? 0 : (size_t)n;
+	}
+	/* Once per state written: digits by hand, not printf. */
+	memcpy(buf, "0000-00-00T00:00:00Z", 21);
+	put_digits(buf, year, 4);
+	put_digits(buf + 5, month, 2);
+	put_digits(buf + 8, day, 2);
+	put_digits(buf + 11, in_day / 3600, 2);
+	put_digits(buf + 14, in_day / 60 % 60, 2);
+	put_digits(buf + 17, in_day % 60, 2);
+	return 20;
 }
 
 /*
@@ -168,9 +206,9 @@ static bool parts_out(struct json_out *o, const struct venus_field *f, const str
 	if (f->kind == VENUS_FIELD_PV_INPUT) {
 		if (n != 2)
 			return false;
-		json_out_key(o, f->name);
+		name_out(o, f->name);
 		json_out_number(o, (double)parts[0] / (double)f->divisor);
-		json_out_key(o, f->second_name);
+		name_out(o, f->second_name);
 		if (parts[1] == 0 || parts[1] == 1)
 			json_out_bool(o, parts[1] == 1);
 		else
@@ -179,10 +217,10 @@ static bool parts_out(struct json_out *o, const struct venus_field *f, const str
 	}
 	if (n == 0)
 		return false;
-	json_out_key(o, f->name);
+	name_out(o, f->name);
 	if (f->kind == VENUS_FIELD_FIRST_LAST) {
 		json_out_int(o, parts[0]);
-		json_out_key(o, f->second_name);
+		name_out(o, f->second_name);
 		json_out_int(o, parts[n - 1]);
 	} else if (parts[0] >= 0 && (size_t)parts[0] < f->n_choices && f->choices[parts[0]]) {
 		json_out_string(o, f->choices[parts[0]]);
@@ -207,7 +245,7 @@ static void pv_total_out(struct json_out *o, const struct venus_field *total, co
 	}
 	if (!any)
 		return;
-	json_out_key(o, total->name);
+	name_out(o, total->name);
 	json_out_number(o, (double)sum / (double)total->divisor);
 }
 
@@ -218,7 +256,7 @@ static void field_out(struct json_out *o, const struct venus_field *f, const str
 		return;
 	long long v;
 	bool number = venus_reply_integer(e->value, e->value_len, &v);
-	json_out_key(o, f->name);
+	name_out(o, f->name);
 	if (!number || f->kind == VENUS_FIELD_TEXT || f->kind == VENUS_FIELD_PV_INPUT ||
 	    f->kind == VENUS_FIELD_FIRST_LAST || f->kind == VENUS_FIELD_FIRST_ENUM) {
 		json_out_text(o, e->value, e->value_len);
@@ -238,15 +276,13 @@ static void periods_out(struct json_out *o, const struct venus_state *state)
 	const struct venus_state_entry *periods[10] = {NULL};
 	int highest = -1;
 	for (int n = 0; n < 10; n++) {
-		char key[8] = {'t', 'i', 'm', '_', (char)('0' + n), '\0'};
-		int field = venus_table_index(key, 5);
-		periods[n] = field >= 0 ? entry_of_field(state, (size_t)field) : NULL;
+		periods[n] = entry_of_field(state, VENUS_TABLE_FIRST_PERIOD + (size_t)n);
 		if (periods[n])
 			highest = n;
 	}
 	if (highest < 0)
 		return;
-	json_out_key(o, "time_periods");
+	name_out(o, "time_periods");
 	json_out_begin_array(o);
 	for (int n = 0; n <= highest; n++) {
 		if (periods[n])
@@ -265,11 +301,11 @@ static void other_out(struct json_out *o, const struct venus_state *state)
 		if (e->field >= 0)
 			continue;
 		if (!open) {
-			json_out_key(o, "other");
+			name_out(o, "other");
 			json_out_begin_object(o);
 			open = true;
 		}
-		json_out_key(o, e->key);
+		json_out_key_n(o, e->key, e->key_len);
 		json_out_text(o, e->value, e->value_len);
 	}
 	if (open)
@@ -282,11 +318,11 @@ bool venus_state_render(const struct venus_state *state, const char *type, const
 	char updated[40];
 	venus_format_utc(state->updated_ms, updated, sizeof(updated));
 	json_out_begin_object(o);
-	json_out_key(o, "type");
+	name_out(o, "type");
 	json_out_text(o, type ? type : "", type ? strlen(type) : 0);
-	json_out_key(o, "id");
+	name_out(o, "id");
 	json_out_text(o, id ? id : "", id ? strlen(id) : 0);
-	json_out_key(o, "updated");
+	name_out(o, "updated");
 	json_out_string(o, updated);
 	bool periods_done = false;
 	for (size_t i = 0; i < VENUS_TABLE_FIELDS; i++) {

@@ -102,15 +102,20 @@ _Static_assert(VENUS_TABLE_VENDOR_FIELDS <= VENUS_TABLE_FIRST_PLAIN && VENUS_TAB
 int venus_table_index(const char *key, size_t key_len)
 {
 	/*
-	 * Every reply of every family asks this for each key. The rows before
-	 * VENUS_TABLE_FIRST_PLAIN have an underscore, the others none
-	 * (tests/unit/test_hame_family.c checks it); most keys of the other
-	 * families have none: they try the few rows without one.
+	 * Every reply of every family asks this for each key it has not seen
+	 * before. The rows before VENUS_TABLE_FIRST_PLAIN have an underscore,
+	 * the others none (tests/unit/test_hame_family.c checks it); most keys of
+	 * the other families have none: they try the few rows without one.
 	 */
-	size_t from = memchr(key, '_', key_len) ? 0 : VENUS_TABLE_FIRST_PLAIN;
-	size_t to = from ? VENUS_TABLE_FIELDS : VENUS_TABLE_FIRST_PLAIN;
+	if (key_len == 0)
+		return -1;
+	bool underscore = false;
+	for (size_t i = 0; i < key_len && !underscore; i++)
+		underscore = key[i] == '_';
+	size_t from = underscore ? 0 : VENUS_TABLE_FIRST_PLAIN;
+	size_t to = underscore ? VENUS_TABLE_FIRST_PLAIN : VENUS_TABLE_FIELDS;
 	for (size_t i = from; i < to; i++)
-		if (venus_table[i].raw_len == key_len && key_len > 0 && venus_table[i].raw[0] == key[0] &&
+		if (venus_table[i].raw_len == key_len && venus_table[i].raw[0] == key[0] &&
 		    memcmp(venus_table[i].raw, key, key_len) == 0)
 			return (int)i;
 	return -1;
@@ -118,7 +123,8 @@ int venus_table_index(const char *key, size_t key_len)
 
 bool venus_table_has_key(const char *key, size_t key_len)
 {
-	if (key_len == 0)
+	/* Asked of every key of every reply until one is the vendor's: most are shorter or longer. */
+	if (key_len < VENUS_TABLE_VENDOR_KEY_MIN || key_len > VENUS_TABLE_VENDOR_KEY_MAX)
 		return false;
 	int row = venus_table_index(key, key_len);
 	return row >= 0 && row < VENUS_TABLE_VENDOR_FIELDS;

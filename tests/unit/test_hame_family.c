@@ -180,6 +180,55 @@ static void test_venus_table_keys_have_underscores(void **state)
 	assert_true(venus_table_index("pv1", 3) >= VENUS_TABLE_FIRST_PLAIN);
 }
 
+/* The state renders tim_0..tim_9 from VENUS_TABLE_FIRST_PERIOD on; has_key skips keys of other lengths. */
+static void test_venus_table_periods_and_key_lengths(void **state)
+{
+	(void)state;
+	for (int n = 0; n < 10; n++) {
+		char key[6] = {'t', 'i', 'm', '_', (char)('0' + n), '\0'};
+		assert_int_equal(venus_table_index(key, 5), VENUS_TABLE_FIRST_PERIOD + n);
+		assert_int_equal(venus_table[VENUS_TABLE_FIRST_PERIOD + n].kind, VENUS_FIELD_PERIOD);
+	}
+	size_t shortest = SIZE_MAX, longest = 0;
+	for (size_t i = 0; i < VENUS_TABLE_VENDOR_FIELDS; i++) {
+		shortest = venus_table[i].raw_len < shortest ? venus_table[i].raw_len : shortest;
+		longest = venus_table[i].raw_len > longest ? venus_table[i].raw_len : longest;
+		assert_true(venus_table_has_key(venus_table[i].raw, venus_table[i].raw_len));
+	}
+	assert_int_equal(shortest, VENUS_TABLE_VENDOR_KEY_MIN);
+	assert_int_equal(longest, VENUS_TABLE_VENDOR_KEY_MAX);
+	assert_false(venus_table_has_key("pv1", 3)); /* a newer key, not the vendor's */
+}
+
+static void assert_plain_name(const char *name)
+{
+	for (const char *p = name; *p; p++)
+		assert_true((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_');
+}
+
+/* The state writes the table's names as JSON keys without escaping them (json_out_plain_key). */
+static void test_venus_table_names_need_no_escaping(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < VENUS_TABLE_FIELDS; i++) {
+		assert_plain_name(venus_table[i].name);
+		if (venus_table[i].second_name)
+			assert_plain_name(venus_table[i].second_name);
+	}
+}
+
+/* Its positive control: a path with a quote is refused. */
+static void test_fields_check_refuses_a_path_that_needs_escaping(void **state)
+{
+	(void)state;
+	static const struct hame_field plain[] = {{"pe", "soc_percent", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0, NULL}};
+	static const struct hame_field quoted[] = {{"pe", "soc\"percent", HAME_FIELD_INTEGER, 1, 0, 0, NULL, 0, NULL, 0, NULL}};
+	char why[160];
+	assert_true(hame_fields_check(plain, 1, why, sizeof(why)));
+	assert_false(hame_fields_check(quoted, 1, why, sizeof(why)));
+	assert_non_null(strstr(why, "letters, digits"));
+}
+
 static void check_fields(const struct hame_reply_kind *kinds, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -595,6 +644,9 @@ int main(void)
 		cmocka_unit_test(test_types_name_their_family),
 		cmocka_unit_test(test_every_field_table_writes_in_one_pass),
 		cmocka_unit_test(test_venus_table_keys_have_underscores),
+		cmocka_unit_test(test_venus_table_periods_and_key_lengths),
+		cmocka_unit_test(test_venus_table_names_need_no_escaping),
+		cmocka_unit_test(test_fields_check_refuses_a_path_that_needs_escaping),
 		cmocka_unit_test(test_b2500_commands),
 		cmocka_unit_test(test_other_families_commands),
 		cmocka_unit_test(test_b2500_runtime_reply),
