@@ -60,9 +60,25 @@ void venus_bridge_stop(struct venus_bridge *v)
 	v->devices = NULL;
 }
 
+/* Appends text to buf[*len..size), cut to fit and NUL-terminated. */
+static void append_text(char *buf, size_t size, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+	if (n > size - 1 - *len)
+		n = size - 1 - *len;
+	memcpy(buf + *len, text, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/* <prefix>/<type>/<id>/<leaf>, as snprintf would cut it: once per reply, so without printf. */
 static void topic_of(char *buf, size_t size, const char *prefix, const struct venus_topic *t, const char *leaf)
 {
-	snprintf(buf, size, "%s/%s/%s/%s", prefix, t->type, t->id, leaf);
+	size_t len = 0;
+	buf[0] = '\0';
+	const char *parts[] = {prefix, "/", t->type, "/", t->id, "/", leaf};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		append_text(buf, size, &len, parts[i]);
 }
 
 static struct venus_device *find_device(struct venus_bridge *v, const struct venus_topic *t)
@@ -137,8 +153,10 @@ static struct venus_device *track_device(struct venus_bridge *v, const struct ve
 		snprintf(d->id, sizeof(d->id), "%s", t->id);
 		first_vendor(v, d->vendor, sizeof(d->vendor));
 	}
-	if (t->vendor[0])
-		snprintf(d->vendor, sizeof(d->vendor), "%s", t->vendor);
+	if (t->vendor[0]) {
+		size_t len = 0;
+		append_text(d->vendor, sizeof(d->vendor), &len, t->vendor);
+	}
 	d->last_seen_ms = now_ms;
 	return d;
 }
