@@ -40,6 +40,13 @@
 #include "json_out.h"
 #include "venus_reply.h"
 
+/*
+ * What an entry keeps of its own JSON between renders: a value a battery
+ * sends unchanged in every reply (its time periods, versions, settings) is
+ * not read and written again. Longer parts are written anew each time.
+ */
+#define VENUS_STATE_JSON_MAX 95
+
 /* The table names 64 keys: room for them and some unknown ones. */
 #define VENUS_STATE_MAX_KEYS 96
 /* Longer than any value of the table (the longest, wifi_n, is an SSID of at most 32 bytes). */
@@ -57,6 +64,9 @@ struct venus_state_entry {
 	int field;	/* index into venus_table, -1 for an unknown key */
 	char value[VENUS_STATE_VALUE_MAX + 1]; /* NUL-terminated, may contain other NULs */
 	size_t value_len;
+	/* The entry's part of the state JSON as last rendered, without a separating comma; 0: none kept */
+	unsigned char json_len;
+	char json[VENUS_STATE_JSON_MAX];
 };
 
 struct venus_state {
@@ -82,10 +92,12 @@ const struct venus_state_entry *venus_state_find(const struct venus_state *state
 
 /*
  * Appends the state object to o. type and id are the device's topic levels
- * (NULL is written as ""). Returns false only if o ran out of memory.
+ * (NULL is written as ""). Returns false only if o ran out of memory. Keeps
+ * each entry's part of the JSON in the entry for the next render, which
+ * copies it while the entry's value stays the same (the merge forgets it
+ * when the value changes): the text is the same either way.
  */
-bool venus_state_render(const struct venus_state *state, const char *type, const char *id,
-			struct json_out *o);
+bool venus_state_render(struct venus_state *state, const char *type, const char *id, struct json_out *o);
 
 /*
  * Formats a Unix time in ms as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf (at

@@ -222,38 +222,39 @@ static size_t leaf_of(const char *path, size_t len)
 }
 
 /*
- * The common case of enter(): path's containers are the open ones (a field
- * beside the one before it) and its last segment is a plain name or a short
- * index. Positions there and returns true; false leaves the work to enter().
+ * The common case of enter(): path is the open containers' path text
+ * followed by one more segment, a name or an index of one to three digits
+ * (a field beside the one before it). Positions there and returns true;
+ * false leaves the work to enter(). Only that last segment is read.
  */
 static bool enter_beside(struct writer *w, const char *path)
 {
-	size_t len = strlen(path);
-	size_t leaf = leaf_of(path, len);
-	bool index = path[leaf] == '[';
-	size_t containers = index || leaf == 0 ? leaf : leaf - 1; /* without the '.' before a name */
-	if (containers != w->prefix_len || memcmp(path, w->prefix, containers) != 0)
+	size_t p = w->prefix_len;
+	if (p == SIZE_MAX || (p > 0 && strncmp(path, w->prefix, p) != 0))
 		return false;
-	if (!index) {
-		size_t n = len - leaf;
-		if (n == 0 || n > NAME_MAX_LEN || memchr(path + leaf, '[', n) || memchr(path + leaf, ']', n))
+	bool in_array = w->depth > 0 && w->is_array[w->depth - 1];
+	if (p > 0 && path[p] == '[') {
+		if (!in_array)
 			return false;
-		if (w->depth > 0 && w->is_array[w->depth - 1])
+		int value = 0;
+		size_t i = p + 1;
+		for (; path[i] >= '0' && path[i] <= '9' && i - p <= 3; i++)
+			value = value * 10 + (path[i] - '0');
+		if (i == p + 1 || path[i] != ']' || path[i + 1] != '\0')
 			return false;
-		json_out_plain_key(w->o, path + leaf, n); /* a table's path: plain (hame_fields_check) */
+		position_in_array(w, value);
 		return true;
 	}
-	/* "[n]" with one to three digits, in an open array */
-	size_t digits = len - leaf - 2;
-	if (w->depth == 0 || !w->is_array[w->depth - 1] || digits == 0 || digits > 3)
+	if (in_array || (p > 0 && path[p] != '.'))
 		return false;
-	int value = 0;
-	for (size_t i = leaf + 1; i < len - 1; i++) {
-		if (path[i] < '0' || path[i] > '9')
+	const char *name = p > 0 ? path + p + 1 : path;
+	size_t n = 0;
+	for (; name[n]; n++)
+		if (name[n] == '.' || name[n] == '[' || name[n] == ']')
 			return false;
-		value = value * 10 + (path[i] - '0');
-	}
-	position_in_array(w, value);
+	if (n == 0 || n > NAME_MAX_LEN)
+		return false;
+	json_out_plain_key(w->o, name, n); /* a table's path: plain (hame_fields_check) */
 	return true;
 }
 

@@ -147,8 +147,9 @@ bool venus_reply_integers(const char *s, size_t n, long long *values, size_t cou
 {
 	size_t found = 0, start = 0;
 	while (start <= n) {
-		const char *bar = memchr(s + start, '|', n - start);
-		size_t end = bar ? (size_t)(bar - s) : n;
+		size_t end = start; /* parts are a few digits: a loop, not memchr */
+		while (end < n && s[end] != '|')
+			end++;
 		if (found == count || !venus_reply_integer(s + start, end - start, &values[found]))
 			return false;
 		found++;

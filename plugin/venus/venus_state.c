@@ -64,6 +64,7 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 	if (why && why_size > 0)
 		why[0] = '\0';
 	size_t expected = 0; /* devices send the table's keys in its order: try the next one first */
+	size_t expected_entry = 0; /* and their own keys in the same order every time: try the next entry */
 	for (size_t i = 0; i < reply->count; i++) {
 		const struct venus_reply_pair *p = &reply->pairs[i];
 		if (p->key_len == 0 || p->key_len > VENUS_REPLY_KEY_MAX) {
@@ -75,9 +76,10 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 			continue;
 		}
 		/*
-		 * Devices send the table's keys in its order: the next row is tried
-		 * first. Any other key is looked up in the key index, and only a key
-		 * the state has not seen yet is looked up in the table.
+		 * The next row of the table is tried first, then the entry after the
+		 * last one merged (a device repeats its order). Any other key is looked
+		 * up in the key index, and only a key the state has not seen yet is
+		 * looked up in the table.
 		 */
 		int field = -1;
 		size_t at = state->count;
@@ -88,6 +90,10 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 			field = (int)expected;
 			if (state->slot_of_field[field])
 				at = state->slot_of_field[field] - 1u;
+		} else if (expected_entry < state->count && state->entries[expected_entry].key_len == p->key_len &&
+			   memcmp(state->entries[expected_entry].key, p->key, p->key_len) == 0) {
+			at = expected_entry;
+			field = state->entries[at].field;
 		} else {
 			slot = key_slot(state, p->key, p->key_len);
 			indexed = true;
@@ -104,6 +110,7 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 			note_refusal(&refused, why, why_size, "state full (96 keys)", p);
 			continue;
 		}
+		expected_entry = at + 1;
 		struct venus_state_entry *e = &state->entries[at];
 		if (at == state->count) {
 			state->count++;
@@ -116,10 +123,13 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 			if (!indexed)
 				slot = key_slot(state, p->key, p->key_len);
 			state->slot_of_key[slot] = (unsigned char)(at + 1);
+		} else if (e->value_len == p->value_len && memcmp(e->value, p->value, p->value_len) == 0) {
+			continue; /* the same value: the JSON kept for it stays right */
 		}
 		memcpy(e->value, p->value, p->value_len);
 		e->value[p->value_len] = '\0';
 		e->value_len = p->value_len;
+		e->json_len = 0;
 	}
 	state->updated_ms = now_ms;
 	return refused;
@@ -271,12 +281,46 @@ static void field_out(struct json_out *o, const struct venus_field *f, const str
 	}
 }
 
-static void periods_out(struct json_out *o, const struct venus_state *state)
+/* Copies e's kept JSON; false when none is kept. */
+static bool replay(struct json_out *o, const struct venus_state_entry *e)
 {
-	const struct venus_state_entry *periods[10] = {NULL};
+	if (e->json_len == 0)
+		return false;
+	json_out_raw_value(o, e->json, e->json_len);
+	return true;
+}
+
+/* Keeps what o holds from `from` on (without its separating comma) as e's JSON, when it fits. */
+static void keep(const struct json_out *o, size_t from, struct venus_state_entry *e)
+{
+	if (json_out_failed(o))
+		return;
+	if (from < o->len && o->buf[from] == ',')
+		from++;
+	size_t n = o->len - from;
+	if (n == 0 || n > VENUS_STATE_JSON_MAX)
+		return;
+	memcpy(e->json, o->buf + from, n);
+	e->json_len = (unsigned char)n;
+}
+
+/* field_out, or the JSON kept from the last render while the value is the same. */
+static void kept_field_out(struct json_out *o, const struct venus_field *f, struct venus_state_entry *e)
+{
+	if (replay(o, e))
+		return;
+	size_t from = o->len;
+	field_out(o, f, e);
+	keep(o, from, e);
+}
+
+static void periods_out(struct json_out *o, struct venus_state *state)
+{
+	struct venus_state_entry *periods[10] = {NULL};
 	int highest = -1;
 	for (int n = 0; n < 10; n++) {
-		periods[n] = entry_of_field(state, VENUS_TABLE_FIRST_PERIOD + (size_t)n);
+		unsigned slot = state->slot_of_field[VENUS_TABLE_FIRST_PERIOD + n];
+		periods[n] = slot ? &state->entries[slot - 1] : NULL;
 		if (periods[n])
 			highest = n;
 	}
@@ -285,10 +329,13 @@ static void periods_out(struct json_out *o, const struct venus_state *state)
 	name_out(o, "time_periods");
 	json_out_begin_array(o);
 	for (int n = 0; n <= highest; n++) {
-		if (periods[n])
-			venus_reply_period_out(o, periods[n]->value, periods[n]->value_len);
-		else
+		if (!periods[n]) {
 			json_out_null(o);
+		} else if (!replay(o, periods[n])) {
+			size_t from = o->len;
+			venus_reply_period_out(o, periods[n]->value, periods[n]->value_len);
+			keep(o, from, periods[n]);
+		}
 	}
 	json_out_end_array(o);
 }
@@ -312,8 +359,7 @@ static void other_out(struct json_out *o, const struct venus_state *state)
 		json_out_end_object(o);
 }
 
-bool venus_state_render(const struct venus_state *state, const char *type, const char *id,
-			struct json_out *o)
+bool venus_state_render(struct venus_state *state, const char *type, const char *id, struct json_out *o)
 {
 	char updated[40];
 	venus_format_utc(state->updated_ms, updated, sizeof(updated));
@@ -337,9 +383,9 @@ bool venus_state_render(const struct venus_state *state, const char *type, const
 			pv_total_out(o, f, state);
 			continue;
 		}
-		const struct venus_state_entry *e = entry_of_field(state, i);
-		if (e)
-			field_out(o, f, e);
+		unsigned slot = state->slot_of_field[i];
+		if (slot)
+			kept_field_out(o, f, &state->entries[slot - 1]);
 	}
 	other_out(o, state);
 	json_out_end_object(o);

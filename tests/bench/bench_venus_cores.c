@@ -6,6 +6,9 @@
  * "Benchmarks"); it also prints the time per operation.
  *
  *   Venus reply:   parse, merge into the device's state, render the state
+ *                  (the same reply every time, as a battery at rest sends it;
+ *                  then alternating with one whose every digit differs, so
+ *                  that no entry's kept JSON serves: the worst case)
  *   B2500 reply:   parse, find the reply kind, merge, render by the field table
  *   Venus command: check against the family's table, pass the gate
  *
@@ -54,6 +57,19 @@ static void venus_once(struct bench *b, int i)
 	b->bytes += b->out.len;
 }
 
+/* The sample with every digit changed ('0' -> '1' ... '9' -> '0'): every value differs. */
+static char venus_changed[sizeof(venus_reply)];
+
+static void venus_changing_once(struct bench *b, int i)
+{
+	const char *text = i % 2 ? venus_changed : venus_reply;
+	venus_reply_parse(text, sizeof(venus_reply) - 1, &b->reply);
+	venus_state_merge(&b->state, &b->reply, 1764700000000 + i * 1000LL, NULL, 0);
+	json_out_reset(&b->out);
+	venus_state_render(&b->state, "HMG-50", "bench01", &b->out);
+	b->bytes += b->out.len;
+}
+
 static void b2500_once(struct bench *b, int i)
 {
 	const struct hame_family *family = hame_family_of("HMA-1");
@@ -90,7 +106,12 @@ int main(int argc, char **argv)
 	if (n <= 0 || !venus_gate_init(&b.gate, 0, 0))
 		return 1;
 	json_out_init(&b.out);
+	for (size_t i = 0; i < sizeof(venus_reply); i++) {
+		char c = venus_reply[i];
+		venus_changed[i] = c >= '0' && c <= '9' ? (char)('0' + (c - '0' + 1) % 10) : c;
+	}
 	run("Venus reply", venus_once, &b, n);
+	run("Venus changing", venus_changing_once, &b, n);
 	run("B2500 reply", b2500_once, &b, n);
 	run("Venus command", command_once, &b, n);
 	printf("(%zu bytes written)\n", b.bytes);

@@ -18,7 +18,9 @@
  *   merged state as one valid JSON object without repeated names;
  * - merge: every pair is either refused (and counted, with a reason) or
  *   its key holds the value of its last pair; keys stay unique and within
- *   VENUS_STATE_MAX_KEYS; "other" is there exactly when an unknown key is.
+ *   VENUS_STATE_MAX_KEYS; "other" is there exactly when an unknown key is;
+ * - render: what the entries keep of their JSON between renders gives the
+ *   same text as rendering them anew.
  */
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -207,12 +209,27 @@ static void check_unique_keys(const struct venus_state *s)
 			CHECK(strcmp(s->entries[i].key, s->entries[j].key) != 0);
 }
 
-static void check_state_render(const struct venus_state *s)
+/* The JSON the entries keep between renders gives the text a render anew gives. */
+static void check_kept_json(const struct venus_state *s, const struct json_out *rendered)
+{
+	static struct venus_state fresh; /* large: kept off the stack */
+	fresh = *s;
+	for (size_t i = 0; i < fresh.count; i++)
+		fresh.entries[i].json_len = 0;
+	struct json_out o;
+	json_out_init(&o);
+	CHECK(venus_state_render(&fresh, DEVICE_TYPE, DEVICE_ID, &o));
+	CHECK(o.len == rendered->len && memcmp(o.buf, rendered->buf, o.len) == 0);
+	json_out_free(&o);
+}
+
+static void check_state_render(struct venus_state *s)
 {
 	check_unique_keys(s);
 	struct json_out o;
 	json_out_init(&o);
 	CHECK(venus_state_render(s, DEVICE_TYPE, DEVICE_ID, &o));
+	check_kept_json(s, &o);
 	cJSON *doc = read_back(&o);
 	unique_members(doc);
 	CHECK(strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "type")),

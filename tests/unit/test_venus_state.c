@@ -234,6 +234,37 @@ static void test_merge_keeps_old_keys_and_updates_changed_ones(void **state)
 	assert_int_equal(device.count, 51);
 }
 
+/*
+ * The JSON an entry keeps between renders (venus_state.h): a second render
+ * copies it, and a merged change is rendered anew, exactly as a state that
+ * never rendered before writes it.
+ */
+static void test_kept_json_follows_the_values(void **state)
+{
+	(void)state;
+	merge(vendor_sample, SAMPLE_TIME_MS);
+	char first[4096];
+	snprintf(first, sizeof(first), "%s", render("HMG-50", "x"));
+	size_t kept = 0;
+	for (size_t i = 0; i < device.count; i++)
+		kept += device.entries[i].json_len > 0;
+	assert_true(kept >= 40); /* the table's keys keep their JSON; the unknown new_key does not */
+	assert_string_equal(render("HMG-50", "x"), first);
+
+	const char *change = "cel_c=28,tim_0=1|0|2|0|1|100|0,wifi_n=Home,new_key=xyz";
+	merge(change, SAMPLE_TIME_MS);
+	char changed[4096];
+	snprintf(changed, sizeof(changed), "%s", render("HMG-50", "x"));
+	assert_non_null(strstr(changed, "\"soc_percent\":28,"));
+	assert_non_null(strstr(changed, "[{\"start\":\"01:00\",\"end\":\"02:00\",\"weekdays\":1,"));
+	assert_non_null(strstr(changed, "\"wifi_name\":\"Home\""));
+
+	venus_state_init(&device); /* the same merges, never rendered in between */
+	merge(vendor_sample, SAMPLE_TIME_MS);
+	merge(change, SAMPLE_TIME_MS);
+	assert_string_equal(render("HMG-50", "x"), changed);
+}
+
 static void test_state_is_bounded(void **state)
 {
 	(void)state;
@@ -431,6 +462,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_vendor_sample_renders_every_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_json_follows_the_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_units_and_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enumerations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_values_that_do_not_parse_stay_text, setup, teardown),
