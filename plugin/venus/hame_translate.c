@@ -202,7 +202,7 @@ static void position_in_array(struct writer *w, int index)
 static void position(struct writer *w, const struct segment *seg)
 {
 	if (seg->index < 0)
-		json_out_key(w->o, seg->name);
+		json_out_plain_key(w->o, seg->name, strlen(seg->name)); /* from a table's path (hame_fields_check) */
 	else
 		position_in_array(w, seg->index);
 }
@@ -248,11 +248,8 @@ static bool enter_beside(struct writer *w, const char *path)
 	if (in_array || (p > 0 && path[p] != '.'))
 		return false;
 	const char *name = p > 0 ? path + p + 1 : path;
-	size_t n = 0;
-	for (; name[n]; n++)
-		if (name[n] == '.' || name[n] == '[' || name[n] == ']')
-			return false;
-	if (n == 0 || n > NAME_MAX_LEN)
+	size_t n = strcspn(name, ".[]");
+	if (name[n] != '\0' || n == 0 || n > NAME_MAX_LEN)
 		return false;
 	json_out_plain_key(w->o, name, n); /* a table's path: plain (hame_fields_check) */
 	return true;

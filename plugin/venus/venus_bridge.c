@@ -273,8 +273,11 @@ static enum gate_outcome gate_command(struct venus_bridge *v, const struct comma
 {
 	if (!command_is_allowed(v, src, cmd))
 		return GATE_REFUSED;
-	char key[VENUS_TYPE_MAX + VENUS_ID_MAX + 2];
-	snprintf(key, sizeof(key), "%s/%s", src->topic->type, src->topic->id);
+	char key[VENUS_TYPE_MAX + VENUS_ID_MAX + 2]; /* <type>/<id>, once per command: without printf */
+	size_t key_len = 0;
+	append_text(key, sizeof(key), &key_len, src->topic->type);
+	append_text(key, sizeof(key), &key_len, "/");
+	append_text(key, sizeof(key), &key_len, src->topic->id);
 	int64_t wait_ms = 0;
 	enum venus_gate_result r = venus_gate_admit(&v->gate, key, cmd, now_ms, &wait_ms);
 	if (r == VENUS_GATE_PASS) {
