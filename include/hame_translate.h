@@ -90,11 +90,13 @@ const struct hame_reply_kind *hame_reply_kind_of(const struct hame_reply_kind *k
  * Writes the JSON object of kind for a whole reply (merged kinds: pass the
  * merged state instead, hame_translate_state). type, id and updated_ms
  * head the object ("type", "id", "updated"); mac, when not NULL, adds
- * "mac" (the decoded id). Returns false only if o ran out of memory.
+ * "mac" (the decoded id). Returns false only if o ran out of memory. Like
+ * venus_state_render, hame_translate_state keeps the JSON of the state's
+ * top-level fields in their entries for the next render (the same text).
  */
 bool hame_translate_reply(const struct hame_reply_kind *kind, const struct venus_reply *reply, const char *type,
 			  const char *id, const char *mac, int64_t updated_ms, struct json_out *o);
-bool hame_translate_state(const struct hame_reply_kind *kind, const struct venus_state *state, const char *type,
+bool hame_translate_state(const struct hame_reply_kind *kind, struct venus_state *state, const char *type,
 			  const char *id, const char *mac, struct json_out *o);
 
 /*

@@ -64,7 +64,12 @@ struct venus_state_entry {
 	int field;	/* index into venus_table, -1 for an unknown key */
 	char value[VENUS_STATE_VALUE_MAX + 1]; /* NUL-terminated, may contain other NULs */
 	size_t value_len;
-	/* The entry's part of the state JSON as last rendered, without a separating comma; 0: none kept */
+	/*
+	 * The JSON last written for the entry by one row of a table (json_of: a
+	 * venus_field or a hame_field), without a separating comma; json_len 0:
+	 * none kept. The merge forgets it when the value changes.
+	 */
+	const void *json_of;
 	unsigned char json_len;
 	char json[VENUS_STATE_JSON_MAX];
 };
@@ -86,6 +91,14 @@ void venus_state_init(struct venus_state *state);
  */
 size_t venus_state_merge(struct venus_state *state, const struct venus_reply *reply,
 			 int64_t now_ms, char *why, size_t why_size);
+
+/*
+ * Copies the JSON e keeps for the table row `row` into o (json_out_raw_value);
+ * false when it keeps none for that row.
+ */
+bool venus_state_replay(const struct venus_state_entry *e, const void *row, struct json_out *o);
+/* Keeps what o holds from `from` on (without its separating comma) as e's JSON for row, when it fits. */
+void venus_state_keep(struct venus_state_entry *e, const void *row, const struct json_out *o, size_t from);
 
 /* The entry of key, or NULL when the state has none. */
 const struct venus_state_entry *venus_state_find(const struct venus_state *state, const char *key, size_t key_len);

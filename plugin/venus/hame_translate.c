@@ -23,7 +23,7 @@ struct values {
 	struct value items[MAX_VALUES];
 	size_t count;
 	/* A merged state is found through its own key index, items[i] standing for its entry i; else: */
-	const struct venus_state *state;
+	struct venus_state *state;
 	unsigned short slot[SLOTS]; /* item index + 1; 0: empty */
 };
 
@@ -106,7 +106,7 @@ static void values_from_reply(struct values *v, const struct venus_reply *r, boo
 }
 
 /* The state's entries in its order; find() looks them up in the state's own key index. */
-static void values_from_state(struct values *v, const struct venus_state *state)
+static void values_from_state(struct values *v, struct venus_state *state)
 {
 	v->state = state;
 	v->count = state->count;
@@ -484,12 +484,27 @@ static void field_out(struct writer *w, struct values *v, const struct hame_fiel
 	if (!x)
 		return;
 	x->used = true;
+	/*
+	 * A field of a merged state written at the top level keeps its JSON in
+	 * the entry it reads (venus_state.h), for the next render while the
+	 * value stays the same: most of a device's values do.
+	 */
+	struct venus_state_entry *e = v->state ? &v->state->entries[x - v->items] : NULL;
+	if (e && e->json_of == f && e->json_len > 0) {
+		close_to(w, 0); /* kept at the top level only */
+		venus_state_replay(e, f, w->o);
+		return;
+	}
 	const char *s = x->text;
 	size_t n = x->text_len;
 	if (f->part > 0 && !part_of(x->text, x->text_len, f->part, &s, &n))
 		return; /* the part is missing: the whole value stays under "other" */
+	bool top = w->depth == 0;
+	size_t from = w->o->len;
 	if (enter(w, f->path))
 		value_out(w->o, f, s, n);
+	if (e && top && w->depth == 0)
+		venus_state_keep(e, f, w->o, from);
 }
 
 static void other_out(struct json_out *o, const struct values *v)
@@ -552,7 +567,7 @@ bool hame_translate_reply(const struct hame_reply_kind *kind, const struct venus
 	return render(kind, &v, type, id, mac, updated_ms, o);
 }
 
-bool hame_translate_state(const struct hame_reply_kind *kind, const struct venus_state *state, const char *type,
+bool hame_translate_state(const struct hame_reply_kind *kind, struct venus_state *state, const char *type,
 			  const char *id, const char *mac, struct json_out *o)
 {
 	struct values v;

@@ -281,17 +281,15 @@ static void field_out(struct json_out *o, const struct venus_field *f, const str
 	}
 }
 
-/* Copies e's kept JSON; false when none is kept. */
-static bool replay(struct json_out *o, const struct venus_state_entry *e)
+bool venus_state_replay(const struct venus_state_entry *e, const void *row, struct json_out *o)
 {
-	if (e->json_len == 0)
+	if (e->json_len == 0 || e->json_of != row)
 		return false;
 	json_out_raw_value(o, e->json, e->json_len);
 	return true;
 }
 
-/* Keeps what o holds from `from` on (without its separating comma) as e's JSON, when it fits. */
-static void keep(const struct json_out *o, size_t from, struct venus_state_entry *e)
+void venus_state_keep(struct venus_state_entry *e, const void *row, const struct json_out *o, size_t from)
 {
 	if (json_out_failed(o))
 		return;
@@ -302,16 +300,17 @@ static void keep(const struct json_out *o, size_t from, struct venus_state_entry
 		return;
 	memcpy(e->json, o->buf + from, n);
 	e->json_len = (unsigned char)n;
+	e->json_of = row;
 }
 
 /* field_out, or the JSON kept from the last render while the value is the same. */
 static void kept_field_out(struct json_out *o, const struct venus_field *f, struct venus_state_entry *e)
 {
-	if (replay(o, e))
+	if (venus_state_replay(e, f, o))
 		return;
 	size_t from = o->len;
 	field_out(o, f, e);
-	keep(o, from, e);
+	venus_state_keep(e, f, o, from);
 }
 
 static void periods_out(struct json_out *o, struct venus_state *state)
@@ -331,10 +330,10 @@ static void periods_out(struct json_out *o, struct venus_state *state)
 	for (int n = 0; n <= highest; n++) {
 		if (!periods[n]) {
 			json_out_null(o);
-		} else if (!replay(o, periods[n])) {
+		} else if (!venus_state_replay(periods[n], &venus_table[VENUS_TABLE_FIRST_PERIOD + n], o)) {
 			size_t from = o->len;
 			venus_reply_period_out(o, periods[n]->value, periods[n]->value_len);
-			keep(o, from, periods[n]);
+			venus_state_keep(periods[n], &venus_table[VENUS_TABLE_FIRST_PERIOD + n], o, from);
 		}
 	}
 	json_out_end_array(o);

@@ -10,10 +10,12 @@
  *                  then alternating with one whose every digit differs, so
  *                  that no entry's kept JSON serves: the worst case)
  *   B2500 reply:   parse, find the reply kind, merge, render by the field table
+ *                  (the same way: unchanged, then every value changing)
  *   Venus command: check against the family's table, pass the gate
  *
  * usage: bench_venus_cores [iterations]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +59,7 @@ static void venus_once(struct bench *b, int i)
 	b->bytes += b->out.len;
 }
 
-/* The sample with every digit changed ('0' -> '1' ... '9' -> '0'): every value differs. */
+/* The sample with every digit changed (change_digits): every value differs. */
 static char venus_changed[sizeof(venus_reply)];
 
 static void venus_changing_once(struct bench *b, int i)
@@ -70,15 +72,38 @@ static void venus_changing_once(struct bench *b, int i)
 	b->bytes += b->out.len;
 }
 
-static void b2500_once(struct bench *b, int i)
+static char b2500_changed[sizeof(b2500_reply)];
+
+static void b2500_from(struct bench *b, int i, const char *text)
 {
 	const struct hame_family *family = hame_family_of("HMA-1");
-	venus_reply_parse(b2500_reply, sizeof(b2500_reply) - 1, &b->reply);
+	venus_reply_parse(text, sizeof(b2500_reply) - 1, &b->reply);
 	const struct hame_reply_kind *kind = hame_reply_kind_of(family->replies, family->n_replies, &b->reply);
 	venus_state_merge(&b->state, &b->reply, 1764700000000 + i * 1000LL, NULL, 0);
 	json_out_reset(&b->out);
 	hame_translate_state(kind, &b->state, "HMA-1", "bench02", NULL, &b->out);
 	b->bytes += b->out.len;
+}
+
+static void b2500_once(struct bench *b, int i)
+{
+	b2500_from(b, i, b2500_reply);
+}
+
+static void b2500_changing_once(struct bench *b, int i)
+{
+	b2500_from(b, i, i % 2 ? b2500_changed : b2500_reply);
+}
+
+/* text with every digit of its values changed ('0' -> '1' ... '9' -> '0'; keys kept): every value differs */
+static void change_digits(const char *text, char *out, size_t size)
+{
+	bool in_value = false;
+	for (size_t i = 0; i < size; i++) {
+		char c = text[i];
+		in_value = c == '=' || (in_value && c != ',');
+		out[i] = in_value && c >= '0' && c <= '9' ? (char)('0' + (c - '0' + 1) % 10) : c;
+	}
 }
 
 static void command_once(struct bench *b, int i)
@@ -106,13 +131,12 @@ int main(int argc, char **argv)
 	if (n <= 0 || !venus_gate_init(&b.gate, 0, 0))
 		return 1;
 	json_out_init(&b.out);
-	for (size_t i = 0; i < sizeof(venus_reply); i++) {
-		char c = venus_reply[i];
-		venus_changed[i] = c >= '0' && c <= '9' ? (char)('0' + (c - '0' + 1) % 10) : c;
-	}
+	change_digits(venus_reply, venus_changed, sizeof(venus_reply));
+	change_digits(b2500_reply, b2500_changed, sizeof(b2500_reply));
 	run("Venus reply", venus_once, &b, n);
 	run("Venus changing", venus_changing_once, &b, n);
 	run("B2500 reply", b2500_once, &b, n);
+	run("B2500 changing", b2500_changing_once, &b, n);
 	run("Venus command", command_once, &b, n);
 	printf("(%zu bytes written)\n", b.bytes);
 	json_out_free(&b.out);

@@ -382,6 +382,62 @@ static void test_b2500_runtime_reply(void **state)
 	cJSON_Delete(doc);
 }
 
+/* The state rendered by a field table into o (reset first). */
+static const char *render_state(const struct hame_reply_kind *kind, struct venus_state *s, struct json_out *o)
+{
+	json_out_reset(o);
+	assert_true(hame_translate_state(kind, s, "HMA-1", "e88da6f35def", NULL, o));
+	return o->buf;
+}
+
+static void merge_text(struct venus_state *s, const char *text)
+{
+	static struct venus_reply r;
+	venus_reply_parse(text, strlen(text), &r);
+	venus_state_merge(s, &r, 1700000000000, NULL, 0);
+}
+
+/*
+ * The JSON the state's entries keep between renders (hame_translate.h): a
+ * second render copies it, a merged change is written anew, exactly as by a
+ * state that never rendered before.
+ */
+static void test_b2500_kept_json_follows_the_values(void **state)
+{
+	(void)state;
+	static struct venus_state s, fresh;
+	const struct hame_family *f = family("HMA-1");
+	const struct hame_reply_kind *kind = &f->replies[0];
+	assert_string_equal(kind->leaf, "state");
+	struct json_out o;
+	json_out_init(&o);
+	venus_state_init(&s);
+	merge_text(&s, b2500_v2_reply);
+	char first[4096];
+	snprintf(first, sizeof(first), "%s", render_state(kind, &s, &o));
+	size_t kept = 0;
+	for (size_t i = 0; i < s.count; i++)
+		kept += s.entries[i].json_len > 0;
+	assert_true(kept >= 30); /* the top-level fields keep their JSON */
+	assert_string_equal(render_state(kind, &s, &o), first);
+
+	const char *change = "pe=15,w1=100,cj=2,h1=600,am=1";
+	merge_text(&s, change);
+	char changed[4096];
+	snprintf(changed, sizeof(changed), "%s", render_state(kind, &s, &o));
+	assert_non_null(strstr(changed, "\"soc_percent\":15,"));
+	assert_non_null(strstr(changed, "\"input_power_w\":100,"));
+	assert_non_null(strstr(changed, "\"scene\":\"dusk\""));
+	assert_non_null(strstr(changed, "\"power_w\":600}"));
+	assert_non_null(strstr(changed, "\"am\":\"1\""));
+
+	venus_state_init(&fresh); /* the same merges, never rendered in between */
+	merge_text(&fresh, b2500_v2_reply);
+	merge_text(&fresh, change);
+	assert_string_equal(render_state(kind, &fresh, &o), changed);
+	json_out_free(&o);
+}
+
 /* The totals the device does not send: only when both keys read. */
 static void test_b2500_totals(void **state)
 {
@@ -651,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_other_families_commands),
 		cmocka_unit_test(test_b2500_runtime_reply),
 		cmocka_unit_test(test_b2500_totals),
+		cmocka_unit_test(test_b2500_kept_json_follows_the_values),
 		cmocka_unit_test(test_b2500_calibration),
 		cmocka_unit_test(test_b2500_cells_and_aes_id),
 		cmocka_unit_test(test_jupiter_replies),
