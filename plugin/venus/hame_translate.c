@@ -71,7 +71,9 @@ static void put(struct values *v, const char *sec, size_t sec_len, const char *k
 
 static struct value *find(struct values *v, const char *raw, size_t raw_len)
 {
-	const char *colon = memchr(raw, ':', raw_len);
+	const char *colon = NULL; /* keys are a few bytes: a loop, not memchr */
+	for (size_t i = 0; i < raw_len && !colon; i++)
+		colon = raw[i] == ':' ? raw + i : NULL;
 	if (v->state) { /* a state has no sections: a sectioned key is not in it */
 		const struct venus_state_entry *e = colon ? NULL : venus_state_find(v->state, raw, raw_len);
 		return e ? &v->items[e - v->state->entries] : NULL;
@@ -580,8 +582,8 @@ static bool has_key(const struct venus_reply *r, const char *key)
 {
 	size_t n = strlen(key);
 	for (size_t i = 0; i < r->count; i++)
-		if (r->pairs[i].key_len == n && memcmp(r->pairs[i].key, key, n) == 0)
-			return true;
+		if (r->pairs[i].key_len == n && r->pairs[i].key[0] == key[0] && memcmp(r->pairs[i].key, key, n) == 0)
+			return true; /* (the first byte first: most keys have two or three) */
 	return false;
 }
 

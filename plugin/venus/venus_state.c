@@ -32,8 +32,8 @@ static size_t key_slot(const struct venus_state *state, const char *key, size_t 
 		if (at == 0)
 			return s;
 		const struct venus_state_entry *e = &state->entries[at - 1];
-		if (e->key_len == key_len && memcmp(e->key, key, key_len) == 0)
-			return s;
+		if (e->key_len == key_len && e->key[0] == key[0] && memcmp(e->key, key, key_len) == 0)
+			return s; /* (no entry has an empty key: key[0] is read only when key_len > 0) */
 		s = (s + 1) & (VENUS_STATE_KEY_SLOTS - 1);
 	}
 }
