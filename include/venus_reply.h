@@ -71,7 +71,7 @@ struct venus_reply {
 	enum venus_reply_kind kind;
 	const char *text; /* the whole reply without trailing NUL, CR, LF or spaces */
 	size_t text_len;
-	struct venus_reply_pair pairs[VENUS_REPLY_MAX_PAIRS];
+	struct venus_reply_pair pairs[VENUS_REPLY_MAX_PAIRS]; /* the first count are set; the rest are left as they were */
 	size_t count;
 	size_t ignored; /* segments skipped */
 	char note[96];  /* why the first skipped segment was skipped, "" if none */

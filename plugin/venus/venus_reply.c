@@ -84,7 +84,11 @@ static enum venus_reply_kind classify(const struct venus_reply *r)
 
 void venus_reply_parse(const void *bytes, size_t len, struct venus_reply *out)
 {
-	memset(out, 0, sizeof(*out));
+	/* Every field but the pairs beyond count: 4 kB the caller never reads, not cleared per reply. */
+	out->kind = VENUS_REPLY_OTHER;
+	out->count = 0;
+	out->ignored = 0;
+	out->note[0] = '\0';
 	const char *s = bytes ? bytes : "";
 	if (!bytes)
 		len = 0;
