@@ -185,7 +185,7 @@ static bool check_repeats(const struct pair *pairs, size_t n, struct venus_comma
 {
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = 0; j < i; j++)
-			if (pairs[i].key_len == pairs[j].key_len &&
+			if (pairs[i].key_len == pairs[j].key_len && pairs[i].key[0] == pairs[j].key[0] &&
 			    memcmp(pairs[i].key, pairs[j].key, pairs[i].key_len) == 0)
 				return refuse(out, "repeated key %.*s%s", shown_len(pairs[i].key_len),
 					      pairs[i].key, shown_ellipsis(pairs[i].key_len));

@@ -15,11 +15,11 @@ static bool is_trailing_junk(char c)
 	return c == '\0' || c == '\r' || c == '\n' || c == ' ' || c == '\t';
 }
 
-static bool is_key_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.' || c == ':';
-}
+/* The bytes of a key: letters, digits and "_-.:" (a table: every byte of every key is looked up). */
+static const bool key_chars[256] = {
+	['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
+	['_'] = true, ['-'] = true, ['.'] = true, [':'] = true,
+};
 
 __attribute__((format(printf, 2, 3)))
 static void skip_segment(struct venus_reply *out, const char *fmt, ...)
@@ -103,7 +103,7 @@ void venus_reply_parse(const void *bytes, size_t len, struct venus_reply *out)
 		bool key_ok = true;
 		size_t end = start;
 		for (; end < len && s[end] != '=' && s[end] != ','; end++)
-			key_ok = key_ok && is_key_char(s[end]);
+			key_ok &= key_chars[(unsigned char)s[end]];
 		const char *eq = end < len && s[end] == '=' ? s + end : NULL;
 		if (eq) { /* the value: any bytes up to the next comma */
 			const char *comma = memchr(eq + 1, ',', len - end - 1);

@@ -86,11 +86,12 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 		size_t slot = 0;
 		bool indexed = false; /* slot is known: the key index's slot for this key */
 		if (expected < VENUS_TABLE_FIELDS && venus_table[expected].raw_len == p->key_len &&
-		    memcmp(venus_table[expected].raw, p->key, p->key_len) == 0) {
+		    venus_table[expected].raw[0] == p->key[0] && memcmp(venus_table[expected].raw, p->key, p->key_len) == 0) {
 			field = (int)expected;
 			if (state->slot_of_field[field])
 				at = state->slot_of_field[field] - 1u;
 		} else if (expected_entry < state->count && state->entries[expected_entry].key_len == p->key_len &&
+			   state->entries[expected_entry].key[0] == p->key[0] &&
 			   memcmp(state->entries[expected_entry].key, p->key, p->key_len) == 0) {
 			at = expected_entry;
 			field = state->entries[at].field;
