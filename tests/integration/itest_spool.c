@@ -99,7 +99,7 @@ static int translations_after_stop(const char *spool_line, struct eb_broker *b)
 	assert_non_null(keeper);
 	int n = 0;
 	struct eb_message *m;
-	while ((m = eb_client_next(keeper, n ? 500 : eb_timeout_ms(2000))) != NULL) {
+	while ((m = eb_client_next(keeper, n ? 500 : 2000)) != NULL) {
 		if (strncmp(m->topic, "monitoring.mppt/", 16) == 0)
 			n++;
 		eb_message_free(m);
@@ -161,7 +161,7 @@ static void test_a_corrupt_spool_is_refused_and_set_aside(void **state)
 	assert_int_equal(eb_client_subscribe(sub, "monitoring.mppt/#", 1), 1);
 	struct eb_client *logger = eb_client_simple(b.port, "logger", NULL, MQTT_PROTOCOL_V311);
 	assert_int_equal(eb_client_publish_str(logger, "dataset/mppt", spec_request, 1), 0);
-	struct eb_message *m = eb_client_next(sub, eb_timeout_ms(2000));
+	struct eb_message *m = eb_client_next(sub, 2000);
 	assert_non_null(m);
 	eb_message_free(m);
 	eb_client_disconnect(logger);
