@@ -71,7 +71,8 @@ static inline void append(struct json_out *o, const char *s, size_t n)
 {
 	if (o->len + n + 1 > o->cap && !reserve(o, n))
 		return;
-	memcpy(o->buf + o->len, s, n);
+	if (n > 0)
+		memcpy(o->buf + o->len, s, n);
 	o->len += n;
 	o->buf[o->len] = '\0';
 }
@@ -130,7 +131,8 @@ static void append_quoted(struct json_out *o, const char *s, size_t n, bool key)
 	if (needs_comma(o))
 		*p++ = ',';
 	*p++ = '"';
-	memcpy(p, s, n);
+	if (n > 0) /* an empty payload arrives as NULL: memcpy must not see it */
+		memcpy(p, s, n);
 	p += n;
 	*p++ = '"';
 	if (key)

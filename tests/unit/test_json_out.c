@@ -67,6 +67,21 @@ static void test_strings_are_escaped(void **state)
 	json_out_free(&o);
 }
 
+/* An empty MQTT payload reaches the plugin as NULL with length 0 (UBSan checks the copy). */
+static void test_empty_text_may_be_null(void **state)
+{
+	(void)state;
+	struct json_out o;
+	json_out_init(&o);
+	json_out_begin_array(&o);
+	json_out_text(&o, NULL, 0);
+	json_out_string_n(&o, NULL, 0);
+	json_out_string_n(&o, "x", 1);
+	json_out_end_array(&o);
+	assert_string_equal(o.buf, "[\"\",\"\",\"x\"]");
+	json_out_free(&o);
+}
+
 static void test_text_from_outside_is_made_utf8(void **state)
 {
 	(void)state;
@@ -228,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers_print_shortest_round_trip),
 		cmocka_unit_test(test_strings_are_escaped),
+		cmocka_unit_test(test_empty_text_may_be_null),
 		cmocka_unit_test(test_text_from_outside_is_made_utf8),
 		cmocka_unit_test(test_keys_escape_only_what_needs_it),
 		cmocka_unit_test(test_separators_are_inserted),
