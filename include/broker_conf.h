@@ -34,5 +34,12 @@ enum eb_conf_setting {
 	EB_CONF_UNREADABLE = -1,	/* a file could not be read: why is in err */
 };
 enum eb_conf_setting eb_conf_per_listener_settings(const char *path, char *err, size_t errsz);
+/*
+ * The same reading for "persistence true|false" (default false) and
+ * "persistence_location": when persistence is true, *location is the last
+ * persistence_location read (free it), or NULL when none is set (the broker
+ * then writes its file in its working directory).
+ */
+enum eb_conf_setting eb_conf_persistence(const char *path, char **location, char *err, size_t errsz);
 
 #endif

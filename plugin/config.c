@@ -13,6 +13,8 @@ static const struct eb_option plugin_options[] = {
 	{"acl_guard", EB_OPTION_SWITCH, FIELD(acl_guard), 0, 0, "off", NULL},
 	{"stats_topic", EB_OPTION_TOPIC, FIELD(stats_topic), 0, 0, "energy-bridge/stats", NULL},
 	{"stats_interval", EB_OPTION_INTEGER, FIELD(stats_interval), 0, 86400, "60", NULL},
+	{"spool_file", EB_OPTION_TEXT, FIELD(spool_file), 0, 0, "", NULL},
+	{"spool_max_bytes", EB_OPTION_INTEGER, FIELD(spool_max_bytes), 4096, 268435456, "4194304", NULL},
 };
 
 /* Every table, with where its config struct sits in struct eb_config. */
@@ -126,6 +128,13 @@ int eb_config_load(struct eb_config *c, const struct mosquitto_opt *opts, int co
 	if (!c->venus.enabled && (c->twc.energy_grid_venus[0] != '\0' || c->twc.energy_battery[0] != '\0'))
 		return eb_error(err, errsz, "option plugin_opt_%s: a Venus battery needs plugin_opt_venus on",
 				c->twc.energy_battery[0] != '\0' ? "energy_battery" : "energy_grid_venus");
+	/* "" picks the default (beside the broker's persistence file), "off" none, else an absolute path. */
+	if (c->spool_file[0] != '\0' && strcmp(c->spool_file, "off") != 0 &&
+	    c->spool_file[0] != '/')
+		return eb_error(err, errsz,
+				"option plugin_opt_spool_file: expected an absolute path, \"off\" or "
+				"nothing, got '%s'",
+				c->spool_file);
 	return check_combinations(c, err, errsz);
 }
 

@@ -31,6 +31,8 @@ struct eb_config {
 	bool acl_guard;		/* refuse writes (wills too) to plugin topics in the ACL check */
 	char *stats_topic;
 	long stats_interval;	/* seconds; 0: no statistics */
+	char *spool_file;	/* "": beside the broker's persistence file, "off": none (journal.h) */
+	long spool_max_bytes;	/* the journal's bound */
 	struct eb_telemetry_config mppt, pms, inverter;	/* the Sundaya telemetry datasets */
 	struct eb_venus_config venus;
 	struct eb_twc_config twc;

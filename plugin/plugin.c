@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "eb_text.h"
 #include "plugin_state.h"
+#include "spool.h"
 #include "stats.h"
 #include "wake.h"
 
@@ -190,6 +191,102 @@ static int on_twc_tick(int event, void *event_data, void *userdata)
 	return MOSQ_ERR_SUCCESS;
 }
 
+/*
+ * The journal (journal.h): registered after every other TICK callback of the
+ * plugin, so that what they publish in a pass is journaled before the pass's
+ * rotation, and called at every turn of the loop.
+ */
+static int on_journal_tick(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct eb_plugin *p = userdata;
+	eb_journal_tick(&p->journal);
+	eb_tick_set_next_ms(event_data, 0); /* every turn */
+	return MOSQ_ERR_SUCCESS;
+}
+
+/*
+ * Where the spool file lives: plugin_opt_spool_file, or by default beside the
+ * broker's persistence file when persistence is on (without it the broker
+ * keeps no queue across a restart, and a spool could not keep more); NULL
+ * with the reason logged when there is none.
+ */
+static char *spool_path(const struct eb_plugin *p)
+{
+	const char *opt = p->cfg.spool_file;
+	char err[CONFIG_ERROR_MAX];
+	if (strcmp(opt, "off") == 0)
+		return NULL;
+	if (eb_broker_check_timers_run(err, sizeof(err)) != 0) {
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: %s: no spool file (it needs TICK to learn what "
+						       "the broker has queued), the plugin's publishes of a stop's last "
+						       "loop may be lost",
+				     err);
+		return NULL;
+	}
+	if (opt[0] != '\0')
+		return strdup(opt);
+	char *location;
+	enum eb_conf_setting persistence = eb_broker_persistence(&location, err, sizeof(err));
+	if (persistence == EB_CONF_UNREADABLE)
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: no spool file: %s", err);
+	if (persistence != EB_CONF_TRUE)
+		return NULL;
+	const char *dir = location ? location : "";
+	size_t n = strlen(dir);
+	char *path = NULL;
+	if (asprintf(&path, "%s%senergy-bridge.spool", dir, n > 0 && dir[n - 1] != '/' ? "/" : "") < 0)
+		path = NULL;
+	free(location);
+	return path;
+}
+
+/* Publishes again what the previous stop spooled, then journals every publish from now on. */
+static void spool_start(struct eb_plugin *p)
+{
+	p->spool_path = spool_path(p);
+	if (!p->spool_path)
+		return;
+	eb_journal_init(&p->journal, (size_t)p->cfg.spool_max_bytes);
+	eb_publish_journal(&p->journal);
+	char err[CONFIG_ERROR_MAX];
+	long n = eb_spool_replay(p->spool_path, p->journal.max_bytes, err, sizeof(err));
+	if (n < 0) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: %s", err);
+		return;
+	}
+	p->spool_replayed = (uint64_t)n;
+	if (n > 0)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: published again the %ld messages that the "
+						      "broker had not queued at its last stop (%s)",
+				     n, p->spool_path);
+}
+
+/* At the plugin's cleanup, after the broker saved its database: what it never queued goes to the spool. */
+static void spool_stop(struct eb_plugin *p)
+{
+	if (!p->spool_path)
+		return;
+	eb_publish_journal(NULL);
+	char err[CONFIG_ERROR_MAX];
+	long n = eb_spool_write(p->spool_path, &p->journal, err, sizeof(err));
+	if (n < 0)
+		mosquitto_log_printf(MOSQ_LOG_ERR, "energy-bridge: the messages the broker had not queued at its "
+						   "stop are lost: %s",
+				     err);
+	else if (n > 0)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "energy-bridge: %ld messages that the broker had not queued at "
+						      "its stop written to %s",
+				     n, p->spool_path);
+	if (p->journal.full)
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "energy-bridge: %llu publishes found the journal full "
+						       "(plugin_opt_spool_max_bytes %ld) and were not kept",
+				     (unsigned long long)p->journal.full, p->cfg.spool_max_bytes);
+	eb_journal_free(&p->journal);
+	free(p->spool_path);
+	p->spool_path = NULL;
+}
+
 /* Unregistering a callback that was never registered is harmless (MOSQ_ERR_NOT_FOUND). */
 static void unregister_callbacks(const struct eb_plugin *p, mosquitto_plugin_id_t *identifier)
 {
@@ -198,6 +295,7 @@ static void unregister_callbacks(const struct eb_plugin *p, mosquitto_plugin_id_
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_turn_tick, NULL);
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_twc_tick, NULL);
+	mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_journal_tick, NULL);
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
 	mosquitto_callback_unregister(identifier, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL);
@@ -276,6 +374,7 @@ static int start_jobs(struct eb_plugin *p, char *err, size_t errsz)
 
 static void free_plugin(struct eb_plugin *p)
 {
+	spool_stop(p);
 	ha_bridge_stop(&p->ha);
 	twc_bridge_stop(&p->twc);
 	if (p->woken)
@@ -322,6 +421,11 @@ EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userd
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_twc_tick, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_turn_tick, NULL, p);
+	if (rc == MOSQ_ERR_SUCCESS) {
+		spool_start(p);
+		if (p->spool_path) /* the last TICK callback (on_journal_tick) */
+			rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_journal_tick, NULL, p);
+	}
 	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)
 		rc = mosquitto_callback_register(identifier, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL, p);
 	if (rc == MOSQ_ERR_SUCCESS && p->cfg.acl_guard)

@@ -12,6 +12,7 @@
 #include "broker.h"
 
 #include "config.h"
+#include "journal.h"
 #include "ha_bridge.h"
 #include "log_limit.h"
 #include "telemetry_bridge.h"
@@ -33,6 +34,9 @@ struct eb_plugin {
 	int64_t started_ms;
 	int64_t next_stats_ms;
 	bool woken;			/* the broker is woken for the TWC outbox (wake.h) */
+	char *spool_path;		/* NULL: no journal, no spool (journal.h, spool.h) */
+	struct eb_journal journal;
+	uint64_t spool_replayed;	/* messages of the spool file published again at start */
 };
 
 #endif

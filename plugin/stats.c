@@ -70,6 +70,15 @@ static void write_stats(struct json_out *o, struct eb_plugin *p, int64_t now_ms)
 		counter(o, "foreign_master_frames", c.foreign_master_frames);
 		json_out_end_object(o);
 	}
+	if (p->spool_path) {
+		json_out_key(o, "spool");
+		json_out_begin_object(o);
+		counter(o, "journaled", p->journal.journaled);
+		counter(o, "journal_full", p->journal.full);
+		counter(o, "journal_bytes", p->journal.used);
+		counter(o, "replayed_at_start", p->spool_replayed);
+		json_out_end_object(o);
+	}
 	if (p->ha.enabled) {
 		const struct ha_bridge *h = &p->ha;
 		json_out_key(o, "ha");

@@ -70,13 +70,29 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* "true" or "false" into *setting; anything else leaves it (the broker refuses such a file anyway). */
+static void boolean(const char *value, enum eb_conf_setting *setting)
+{
+	if (strcmp(value, "true") == 0)
+		*setting = EB_CONF_TRUE;
+	else if (strcmp(value, "false") == 0)
+		*setting = EB_CONF_FALSE;
+}
+
 /* Mosquitto 2.0 and 2.1 nest include_dir, but never deeper than this in any sane configuration. */
 #define INCLUDE_DEPTH_MAX 8
 
-static int read_file(const char *path, int depth, enum eb_conf_setting *setting, char *err, size_t errsz);
+/* What read_file gathers: the last value of each setting read. */
+struct conf_seen {
+	enum eb_conf_setting per_listener_settings;
+	enum eb_conf_setting persistence;
+	char *persistence_location;	/* NULL: never set */
+};
+
+static int read_file(const char *path, int depth, struct conf_seen *seen, char *err, size_t errsz);
 
 /* Every *.conf file of dir, in the order of their names. */
-static int read_dir(const char *dir, int depth, enum eb_conf_setting *setting, char *err, size_t errsz)
+static int read_dir(const char *dir, int depth, struct conf_seen *seen, char *err, size_t errsz)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -111,7 +127,7 @@ static int read_dir(const char *dir, int depth, enum eb_conf_setting *setting, c
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path))
 				rc = eb_error(err, errsz, "a path under %s is too long", dir);
 			else
-				rc = read_file(path, depth + 1, setting, err, errsz);
+				rc = read_file(path, depth + 1, seen, err, errsz);
 		}
 		free(names[i]);
 	}
@@ -119,7 +135,7 @@ static int read_dir(const char *dir, int depth, enum eb_conf_setting *setting, c
 	return rc;
 }
 
-static int read_file(const char *path, int depth, enum eb_conf_setting *setting, char *err, size_t errsz)
+static int read_file(const char *path, int depth, struct conf_seen *seen, char *err, size_t errsz)
 {
 	if (depth > INCLUDE_DEPTH_MAX)
 		return eb_error(err, errsz, "include_dir nested deeper than %d at %s", INCLUDE_DEPTH_MAX, path);
@@ -137,12 +153,15 @@ static int read_file(const char *path, int depth, enum eb_conf_setting *setting,
 			continue;
 		char *value = next_word(&s);
 		if (strcmp(key, "per_listener_settings") == 0 && value) {
-			if (strcmp(value, "true") == 0)
-				*setting = EB_CONF_TRUE;
-			else if (strcmp(value, "false") == 0)
-				*setting = EB_CONF_FALSE;
+			boolean(value, &seen->per_listener_settings);
+		} else if (strcmp(key, "persistence") == 0 && value) {
+			boolean(value, &seen->persistence);
+		} else if (strcmp(key, "persistence_location") == 0 && value) {
+			free(seen->persistence_location);
+			if (!(seen->persistence_location = strdup(value)))
+				rc = eb_error(err, errsz, "out of memory");
 		} else if (strcmp(key, "include_dir") == 0 && value) {
-			rc = read_dir(value, depth, setting, err, errsz);
+			rc = read_dir(value, depth, seen, err, errsz);
 		}
 	}
 	free(line);
@@ -152,8 +171,23 @@ static int read_file(const char *path, int depth, enum eb_conf_setting *setting,
 
 enum eb_conf_setting eb_conf_per_listener_settings(const char *path, char *err, size_t errsz)
 {
-	enum eb_conf_setting setting = EB_CONF_FALSE;
-	if (read_file(path, 0, &setting, err, errsz) != 0)
+	struct conf_seen seen = {0};
+	int rc = read_file(path, 0, &seen, err, errsz);
+	free(seen.persistence_location);
+	return rc != 0 ? EB_CONF_UNREADABLE : seen.per_listener_settings;
+}
+
+enum eb_conf_setting eb_conf_persistence(const char *path, char **location, char *err, size_t errsz)
+{
+	struct conf_seen seen = {0};
+	*location = NULL;
+	if (read_file(path, 0, &seen, err, errsz) != 0) {
+		free(seen.persistence_location);
 		return EB_CONF_UNREADABLE;
-	return setting;
+	}
+	if (seen.persistence == EB_CONF_TRUE)
+		*location = seen.persistence_location;
+	else
+		free(seen.persistence_location);
+	return seen.persistence;
 }

@@ -9,6 +9,39 @@
 #include "clock.h"
 
 /*
+ * The journal of what the broker may not have queued yet (journal.h), or
+ * NULL. Not in the plugin's state: every job publishes through eb_publish()
+ * without it, and what it mirrors, the broker's list of plugin messages, is
+ * itself one list for the whole process.
+ */
+static struct eb_journal *journal;
+
+void eb_publish_journal(struct eb_journal *j)
+{
+	journal = j;
+}
+
+static void journal_add(const char *clientid, const char *topic, const void *payload, size_t len, int qos,
+			bool retain, const void *correlation, size_t correlation_len)
+{
+	if (!journal || qos < 1)
+		return;
+	struct eb_journal_entry e = {
+		.clientid = clientid ? clientid : "",
+		.clientid_len = clientid ? strlen(clientid) : 0,
+		.topic = topic,
+		.topic_len = strlen(topic),
+		.correlation = correlation,
+		.correlation_len = correlation ? correlation_len : 0,
+		.payload = payload,
+		.payload_len = len,
+		.qos = qos,
+		.retain = retain,
+	};
+	eb_journal_add(journal, &e);
+}
+
+/*
  * The MQTT v5 property readers. Mosquitto 2.1 brokers and Debian 12's 2.0.11
  * (which exports every symbol) have them; 2.0 builds that follow upstream's
  * linker.syms (Debian 13's 2.0.21) do not. There they come from libmosquitto,
@@ -70,8 +103,9 @@ const char *eb_properties_source(void)
 	return readers.library ? "libmosquitto.so.1" : "the broker";
 }
 
-int eb_publish(const char *clientid, const char *topic, const void *payload, size_t len, int qos, bool retain,
-	       mosquitto_property *props)
+/* eb_publish, journaling the publish with the response's Correlation Data (props holds it too) when it is one. */
+static int publish(const char *clientid, const char *topic, const void *payload, size_t len, int qos, bool retain,
+		   mosquitto_property *props, const void *correlation, size_t correlation_len)
 {
 	/* NUL-terminated, as the broker keeps every payload it receives. */
 	char *copy = mosquitto_malloc(len + 1);
@@ -89,7 +123,33 @@ int eb_publish(const char *clientid, const char *topic, const void *payload, siz
 		if (rc != MOSQ_ERR_SUCCESS)
 			mosquitto_property_free_all(&props);
 	}
+	if (rc == MOSQ_ERR_SUCCESS)
+		journal_add(clientid, topic, payload, len, qos, retain, correlation, correlation_len);
 	return rc;
+}
+
+int eb_publish(const char *clientid, const char *topic, const void *payload, size_t len, int qos, bool retain,
+	       mosquitto_property *props)
+{
+	return publish(clientid, topic, payload, len, qos, retain, props, NULL, 0);
+}
+
+int eb_publish_entry(const struct eb_journal_entry *e)
+{
+	char clientid[0x10000], topic[0x10000];
+	memcpy(clientid, e->clientid, e->clientid_len);
+	clientid[e->clientid_len] = '\0';
+	memcpy(topic, e->topic, e->topic_len);
+	topic[e->topic_len] = '\0';
+	if (mosquitto_pub_topic_check(topic) != MOSQ_ERR_SUCCESS)
+		return MOSQ_ERR_INVAL;
+	mosquitto_property *props = NULL;
+	if (e->correlation &&
+	    mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, e->correlation,
+					  (uint16_t)e->correlation_len) != MOSQ_ERR_SUCCESS)
+		return MOSQ_ERR_NOMEM;
+	return publish(clientid[0] ? clientid : NULL, topic, e->payload, e->payload_len, e->qos, e->retain, props,
+		       e->correlation, e->correlation_len);
 }
 
 const char *eb_client_id(const struct mosquitto *client)
@@ -150,7 +210,7 @@ void eb_response_send(const char *clientid, const struct eb_response *r, const c
 	if (r->correlation)
 		mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, r->correlation, r->correlation_len);
 	/* Addressed to the requester alone, so a response topic cannot be used to forge another topic. */
-	eb_publish(clientid, r->topic, json, len, qos, false, props);
+	publish(clientid, r->topic, json, len, qos, false, props, r->correlation, r->correlation_len);
 }
 
 void eb_response_release(struct eb_response *r)

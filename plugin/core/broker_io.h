@@ -16,6 +16,7 @@
 
 #include "broker.h"
 
+#include "journal.h"
 #include "log_limit.h"
 
 /*
@@ -25,6 +26,14 @@
  */
 int eb_publish(const char *clientid, const char *topic, const void *payload, size_t len, int qos, bool retain,
 	       mosquitto_property *props);
+
+/*
+ * From now on every publish at QoS 1 or 2 that the broker accepts is also
+ * appended to j (journal.h); NULL: none is.
+ */
+void eb_publish_journal(struct eb_journal *j);
+/* Publishes a journaled (spooled) message again, journaling it anew; MOSQ_ERR_SUCCESS or the broker's refusal. */
+int eb_publish_entry(const struct eb_journal_entry *e);
 
 /* The client's id and username, never NULL ("" when absent). */
 const char *eb_client_id(const struct mosquitto *client);

@@ -119,6 +119,15 @@ enum eb_conf_setting eb_broker_per_listener_settings(char *err, size_t errsz)
 	return eb_conf_per_listener_settings(path, err, errsz);
 }
 
+enum eb_conf_setting eb_broker_persistence(char **location, char *err, size_t errsz)
+{
+	char path[4096];
+	*location = NULL;
+	if (!config_path(path, sizeof(path)))
+		return EB_CONF_FALSE;
+	return eb_conf_persistence(path, location, err, errsz);
+}
+
 int eb_broker_check_timers_run(char *err, size_t errsz)
 {
 	if (eb_broker_is_2_1())

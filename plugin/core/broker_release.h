@@ -29,6 +29,13 @@ bool eb_broker_version(struct eb_version *v, char *err, size_t errsz);
 enum eb_conf_setting eb_broker_per_listener_settings(char *err, size_t errsz);
 
 /*
+ * Whether the broker's configuration sets persistence true and, when it does,
+ * its persistence_location in *location (free it; NULL when unset: the
+ * broker's working directory). A broker started without -c has none.
+ */
+enum eb_conf_setting eb_broker_persistence(char **location, char *err, size_t errsz);
+
+/*
  * Mosquitto 2.0.0 to 2.0.14 never run the TICK callbacks of a plugin loaded
  * under per_listener_settings true (2.0.15 runs them; so does 2.1). 0 when
  * the plugin's timers will run, -1 with the reason in err when they will not.

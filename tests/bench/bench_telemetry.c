@@ -88,9 +88,15 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < DATASETS; i++)
 		messages[i] = translated(&datasets[i], dir);
 
-	/* The stand-in loaded after the plugin, with one route per dataset. */
+	/*
+	 * The plugin with its spool on, as beside a broker's persistence file
+	 * (journal.h: every QoS 1 translation is journaled); the stand-in loaded
+	 * after it, with one route per dataset.
+	 */
 	char extra[2048];
-	int len = snprintf(extra, sizeof(extra), "log_type error\nlog_type warning\nplugin %s\n", EB_STANDIN_PLUGIN);
+	int len = snprintf(extra, sizeof(extra),
+			   "log_type error\nlog_type warning\nplugin_opt_spool_file %s/energy-bridge.spool\nplugin %s\n",
+			   dir, EB_STANDIN_PLUGIN);
 	for (size_t i = 0; i < DATASETS; i++)
 		len += snprintf(extra + len, sizeof(extra) - (size_t)len,
 				"plugin_opt_route%zu bench/standin/%s bench/standin-out/%s/%s %s/%s.json\n", i + 1,

@@ -337,7 +337,7 @@ struct eb_client *eb_client_connect(int port, const struct eb_client_options *o,
 	pthread_cond_init(&c->changed, NULL);
 	c->connack = -1;
 	c->queue = calloc(QUEUE_MAX, sizeof(*c->queue));
-	c->mosq = mosquitto_new(o->id, true, c);
+	c->mosq = mosquitto_new(o->id, !o->keep_session, c);
 	int protocol = o->protocol ? o->protocol : MQTT_PROTOCOL_V311;
 	mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, protocol);
 	/*

@@ -95,6 +95,7 @@ struct eb_client_options {
 	const char *will_payload;
 	bool will_retain;
 	const char *cafile;	/* TLS when set */
+	bool keep_session;	/* clean session false (needs an id): the broker keeps its subscriptions and queue */
 };
 
 /* Connects and waits for CONNACK; NULL when refused (*reason gets the CONNACK code). */

@@ -126,6 +126,29 @@ static void test_include_dir_in_the_order_of_names(void **state)
 	rmdir(sub);
 }
 
+/* persistence and persistence_location, for the spool's default place: the last of each counts. */
+static void test_persistence_and_its_location(void **state)
+{
+	(void)state;
+	char path[256], err[256] = "", *location = (char *)"unset";
+	snprintf(path, sizeof(path), "%s/persist.conf", dir);
+	write_file("persist.conf", "persistence_location /var/lib/a/\npersistence true\npersistence_location /var/lib/b/\n");
+	assert_int_equal(eb_conf_persistence(path, &location, err, sizeof(err)), EB_CONF_TRUE);
+	assert_string_equal(location, "/var/lib/b/");
+	free(location);
+	write_file("persist.conf", "persistence true\n");
+	assert_int_equal(eb_conf_persistence(path, &location, err, sizeof(err)), EB_CONF_TRUE);
+	assert_null(location); /* the broker's working directory */
+	write_file("persist.conf", "persistence true\npersistence_location /x/\npersistence false\n");
+	assert_int_equal(eb_conf_persistence(path, &location, err, sizeof(err)), EB_CONF_FALSE);
+	assert_null(location);
+	write_file("persist.conf", "listener 1883\n");
+	assert_int_equal(eb_conf_persistence(path, &location, err, sizeof(err)), EB_CONF_FALSE);
+	/* The same file still answers for per_listener_settings. */
+	write_file("persist.conf", "persistence true\nper_listener_settings true\n");
+	assert_int_equal(read_conf("persist.conf"), EB_CONF_TRUE);
+}
+
 static void test_an_unreadable_file_is_said_so(void **state)
 {
 	(void)state;
@@ -161,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_versions_compare_by_each_part),
 		cmocka_unit_test(test_per_listener_settings_as_the_broker_reads_it),
 		cmocka_unit_test(test_include_dir_in_the_order_of_names),
+		cmocka_unit_test(test_persistence_and_its_location),
 		cmocka_unit_test(test_an_unreadable_file_is_said_so),
 	};
 	return cmocka_run_group_tests_name("unit_broker_conf", tests, make_dir, remove_dir);

@@ -253,6 +253,21 @@ static void test_links_and_twc_on_from_its_port(void **state)
 }
 
 /* A line without a value ("plugin_opt_x" alone) is the empty value, judged like any other. */
+/* The spool file: the default (""), "off", or an absolute path; its journal's bound within limits. */
+static void test_spool_file_and_bound(void **state)
+{
+	(void)state;
+	accepted("spool_file", "");
+	accepted("spool_file", "off");
+	accepted("spool_file", "/var/lib/mosquitto/energy-bridge.spool");
+	assert_string_equal(cfg.spool_file, "/var/lib/mosquitto/energy-bridge.spool");
+	refused("spool_file", "energy-bridge.spool",
+		"option plugin_opt_spool_file: expected an absolute path, \"off\" or nothing, got 'energy-bridge.spool'");
+	accepted("spool_max_bytes", "4096");
+	refused("spool_max_bytes", "4095",
+		"option plugin_opt_spool_max_bytes: expected an integer from 4096 to 268435456, got '4095'");
+}
+
 static void test_option_without_a_value(void **state)
 {
 	(void)state;
@@ -347,6 +362,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_choices, teardown),
 		cmocka_unit_test_teardown(test_hex_ids, teardown),
 		cmocka_unit_test_teardown(test_links_and_twc_on_from_its_port, teardown),
+		cmocka_unit_test_teardown(test_spool_file_and_bound, teardown),
 		cmocka_unit_test_teardown(test_option_without_a_value, teardown),
 		cmocka_unit_test_teardown(test_unknown_and_repeated_options, teardown),
 		cmocka_unit_test_teardown(test_every_job_configured_at_once, teardown),
