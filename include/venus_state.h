@@ -58,6 +58,9 @@
 /* Room for the rows of the table of named keys, venus_table.h (checked at compile time). */
 #define VENUS_STATE_FIELDS 80
 
+/* Rows of a Hame reply kind's field table whose entries a state keeps (hame_translate.c); more are looked up. */
+#define VENUS_STATE_ROWS 128
+
 struct venus_state_entry {
 	char key[VENUS_REPLY_KEY_MAX + 1];
 	size_t key_len;
@@ -71,6 +74,8 @@ struct venus_state_entry {
 	 */
 	const void *json_of;
 	unsigned char json_len;
+	/* Where a Hame table's field was written: the length of its object's path text, 0 at the top level. */
+	unsigned char json_at;
 	char json[VENUS_STATE_JSON_MAX];
 };
 
@@ -80,6 +85,15 @@ struct venus_state {
 	struct venus_state_entry entries[VENUS_STATE_MAX_KEYS];
 	unsigned char slot_of_field[VENUS_STATE_FIELDS]; /* entry index + 1 per vendor field, 0: absent */
 	unsigned char slot_of_key[VENUS_STATE_KEY_SLOTS];  /* entry index + 1 by key hash (open addressing, every entry), 0: empty */
+	/*
+	 * The entry each row of one Hame reply kind's field table reads
+	 * (hame_translate.c): entry index + 1, 0: none. rows_of is the table
+	 * and rows_count the entry count they were found at; entries are only
+	 * ever added, so they stay right while the count is the same.
+	 */
+	const void *rows_of;
+	size_t rows_count;
+	unsigned char entry_of_row[VENUS_STATE_ROWS];
 };
 
 void venus_state_init(struct venus_state *state);

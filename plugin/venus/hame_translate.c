@@ -17,6 +17,7 @@ struct value {
 	const char *section, *key, *text;
 	size_t section_len, key_len, text_len;
 	bool used; /* a field named it: not "other" */
+	struct venus_state_entry *entry; /* a merged state's entry it stands for; NULL for a reply's pair */
 };
 
 struct values {
@@ -24,6 +25,11 @@ struct values {
 	size_t count;
 	/* A merged state is found through its own key index, items[i] standing for its entry i; else: */
 	struct venus_state *state;
+	/*
+	 * Which entry each row of the kind reads, kept in the state (its
+	 * entry_of_row): read when map_valid, else filled in by this render.
+	 */
+	bool map_valid;
 	unsigned short slot[SLOTS]; /* item index + 1; 0: empty */
 };
 
@@ -65,15 +71,15 @@ static void put(struct values *v, const char *sec, size_t sec_len, const char *k
 	}
 	if (v->count == MAX_VALUES)
 		return;
-	v->items[v->count] = (struct value){sec, key, text, sec_len, key_len, text_len, false};
+	v->items[v->count] = (struct value){sec, key, text, sec_len, key_len, text_len, false, NULL};
 	v->slot[s] = (unsigned short)(++v->count);
 }
 
-static struct value *find(struct values *v, const char *raw, size_t raw_len)
+/* The value of raw ("key" or "section:key", NUL-terminated), or NULL. */
+static struct value *find(struct values *v, const char *raw)
 {
-	const char *colon = NULL; /* keys are a few bytes: a loop, not memchr */
-	for (size_t i = 0; i < raw_len && !colon; i++)
-		colon = raw[i] == ':' ? raw + i : NULL;
+	size_t raw_len = strlen(raw);
+	const char *colon = memchr(raw, ':', raw_len);
 	if (v->state) { /* a state has no sections: a sectioned key is not in it */
 		const struct venus_state_entry *e = colon ? NULL : venus_state_find(v->state, raw, raw_len);
 		return e ? &v->items[e - v->state->entries] : NULL;
@@ -85,11 +91,30 @@ static struct value *find(struct values *v, const char *raw, size_t raw_len)
 	return v->slot[s] ? &v->items[v->slot[s] - 1] : NULL;
 }
 
+/*
+ * The value row `row` of the kind reads (its raw key). A merged state keeps
+ * the answer per row (venus_state.h, entry_of_row): a device sends the same
+ * keys in every reply, so the lookups of one render serve the next ones
+ * until a new key arrives, and a row costs an array read instead of a hash.
+ */
+static struct value *find_row(struct values *v, const struct hame_field *f, size_t row)
+{
+	if (!v->state || row >= VENUS_STATE_ROWS)
+		return find(v, f->raw);
+	unsigned char *at = &v->state->entry_of_row[row];
+	if (v->map_valid)
+		return *at ? &v->items[*at - 1] : NULL;
+	struct value *x = find(v, f->raw);
+	*at = x ? (unsigned char)(x - v->items + 1) : 0;
+	return x;
+}
+
 static void values_from_reply(struct values *v, const struct venus_reply *r, bool sectioned)
 {
 	memset(v->slot, 0, sizeof(v->slot));
 	v->count = 0;
 	v->state = NULL;
+	v->map_valid = false;
 	const char *sec = "";
 	size_t sec_len = 0;
 	for (size_t i = 0; i < r->count; i++) {
@@ -108,13 +133,17 @@ static void values_from_reply(struct values *v, const struct venus_reply *r, boo
 }
 
 /* The state's entries in its order; find() looks them up in the state's own key index. */
-static void values_from_state(struct values *v, struct venus_state *state)
+static void values_from_state(struct values *v, const struct hame_reply_kind *kind, struct venus_state *state)
 {
 	v->state = state;
 	v->count = state->count;
+	/* The merge only adds entries: while their count stays, every row reads the entry it read before. */
+	v->map_valid = state->rows_of == kind->fields && state->rows_count == state->count;
+	state->rows_of = kind->fields;
+	state->rows_count = state->count;
 	for (size_t i = 0; i < state->count; i++) {
-		const struct venus_state_entry *e = &state->entries[i];
-		v->items[i] = (struct value){"", e->key, e->value, 0, e->key_len, e->value_len, false};
+		struct venus_state_entry *e = &state->entries[i];
+		v->items[i] = (struct value){"", e->key, e->value, 0, e->key_len, e->value_len, false, e};
 	}
 }
 
@@ -164,22 +193,25 @@ static bool same_segment(const struct segment *a, const struct segment *b)
 	return a->index == b->index && strcmp(a->name, b->name) == 0;
 }
 
-/* The containers open below the top-level object, and each array's next index. */
+/*
+ * The containers open below the top-level object. Each is known by its path
+ * text, which is where the fields of a table meet: the innermost one's text
+ * is kept ("time_periods[0]"), and end[d] is where container d's text ends
+ * in it. A field beside the one before it compares that text and writes a
+ * key; none splits its path into copies of its segments.
+ */
 struct writer {
 	struct json_out *o;
-	struct segment open[PATH_DEPTH];
-	int next_index[PATH_DEPTH]; /* for an open array: the next element's index */
-	bool is_array[PATH_DEPTH];
 	size_t depth;
-	/* The path text of the open containers ("time_periods[0]"; "" at the top level). */
+	bool is_array[PATH_DEPTH];
+	int next_index[PATH_DEPTH]; /* for an open array: the next element's index */
+	size_t end[PATH_DEPTH];
 	char prefix[PATH_MAX_LEN + 1];
-	size_t prefix_len;
+	bool beside; /* the last enter() closed and opened nothing: it wrote a key or null padding only */
 };
 
 static void close_to(struct writer *w, size_t depth)
 {
-	if (depth == 0)
-		w->prefix_len = 0;
 	while (w->depth > depth) {
 		w->depth--;
 		if (w->is_array[w->depth])
@@ -200,96 +232,81 @@ static void position_in_array(struct writer *w, int index)
 	w->next_index[d] = index + 1;
 }
 
-/* Writes the key (in an object) or the null padding (in an array) for seg at the current depth. */
-static void position(struct writer *w, const struct segment *seg)
+/* How many of the open containers path lies in: those whose text, then '.' or '[', begins it. */
+static size_t common_depth(const struct writer *w, const char *path)
 {
-	if (seg->index < 0)
-		json_out_plain_key(w->o, seg->name, strlen(seg->name)); /* from a table's path (hame_fields_check) */
-	else
-		position_in_array(w, seg->index);
-}
-
-/*
- * Where the last segment of path[0..len) begins: at its '[' when it is an
- * index, after the last '.' when it is a name (0 at the top level).
- */
-static size_t leaf_of(const char *path, size_t len)
-{
-	if (len > 0 && path[len - 1] == ']') {
-		const char *open = memrchr(path, '[', len);
-		return open ? (size_t)(open - path) : 0;
+	if (w->depth > 0) { /* the common case, the innermost one: one strncmp, not a loop */
+		size_t end = w->end[w->depth - 1];
+		if (strncmp(path, w->prefix, end) == 0 && (path[end] == '.' || path[end] == '['))
+			return w->depth;
 	}
-	const char *dot = memrchr(path, '.', len);
-	return dot ? (size_t)(dot - path) + 1 : 0;
+	size_t i = 0;
+	for (size_t d = 0; d < w->depth; d++) {
+		for (; i < w->end[d]; i++)
+			if (path[i] != w->prefix[i]) /* (path's NUL differs too: the text holds none) */
+				return d;
+		if (path[i] != '.' && path[i] != '[')
+			return d;
+	}
+	return w->depth;
 }
 
 /*
- * The common case of enter(): path is the open containers' path text
- * followed by one more segment, a name or an index of one to three digits
- * (a field beside the one before it). Positions there and returns true;
- * false leaves the work to enter(). Only that last segment is read.
+ * Positions at path[pos..)'s first segment, "[n]" or ".name" (a bare name at
+ * the start), in the innermost open container: null padding or the key.
+ * Returns where the segment ends, 0 when it is malformed or does not fit
+ * the container (tables are checked by hame_fields_check).
  */
-static bool enter_beside(struct writer *w, const char *path)
+static size_t position_at(struct writer *w, const char *path, size_t pos)
 {
-	size_t p = w->prefix_len;
-	if (p == SIZE_MAX || (p > 0 && strncmp(path, w->prefix, p) != 0))
-		return false;
 	bool in_array = w->depth > 0 && w->is_array[w->depth - 1];
-	if (p > 0 && path[p] == '[') {
-		if (!in_array)
-			return false;
-		int value = 0;
-		size_t i = p + 1;
-		for (; path[i] >= '0' && path[i] <= '9' && i - p <= 3; i++)
-			value = value * 10 + (path[i] - '0');
-		if (i == p + 1 || path[i] != ']' || path[i + 1] != '\0')
-			return false;
-		position_in_array(w, value);
-		return true;
+	if (path[pos] == '[') {
+		int index = 0;
+		size_t i = pos + 1;
+		for (; path[i] >= '0' && path[i] <= '9' && i - pos <= 3; i++)
+			index = index * 10 + (path[i] - '0');
+		if (!in_array || i == pos + 1 || path[i] != ']')
+			return 0;
+		position_in_array(w, index);
+		return i + 1;
 	}
-	if (in_array || (p > 0 && path[p] != '.'))
-		return false;
-	const char *name = p > 0 ? path + p + 1 : path;
-	size_t n = strcspn(name, ".[]");
-	if (name[n] != '\0' || n == 0 || n > NAME_MAX_LEN)
-		return false;
-	json_out_plain_key(w->o, name, n); /* a table's path: plain (hame_fields_check) */
-	return true;
+	if (pos > 0 && path[pos++] != '.')
+		return 0;
+	size_t n = strcspn(path + pos, ".[]");
+	if (in_array || n == 0 || n > NAME_MAX_LEN)
+		return 0;
+	json_out_plain_key(w->o, path + pos, n); /* a table's path: plain (hame_fields_check) */
+	return pos + n;
 }
 
 /* Opens the containers of path (all but its last segment) and positions at the last; false when malformed. */
 static bool enter(struct writer *w, const char *path)
 {
-	if (enter_beside(w, path))
-		return true;
-	struct segment seg[PATH_DEPTH];
-	size_t n = 0;
-	if (!split_path(path, seg, &n) || seg[0].index >= 0)
-		return false;
-	size_t common = 0;
-	while (common < w->depth && common + 1 < n && same_segment(&w->open[common], &seg[common]))
-		common++;
-	close_to(w, common);
-	for (size_t i = common; i + 1 < n; i++) {
-		position(w, &seg[i]);
-		w->open[w->depth] = seg[i];
-		w->is_array[w->depth] = seg[i + 1].index >= 0;
+	size_t depth = w->depth;
+	close_to(w, common_depth(w, path));
+	w->beside = w->depth == depth;
+	size_t pos = w->depth > 0 ? w->end[w->depth - 1] : 0;
+	for (;;) {
+		size_t next = position_at(w, path, pos);
+		if (next == 0)
+			return false;
+		if (path[next] == '\0')
+			return true;
+		/* a container: its text joins the kept one */
+		if (w->depth == PATH_DEPTH || next > PATH_MAX_LEN)
+			return false;
+		w->beside = false;
+		memcpy(w->prefix + pos, path + pos, next - pos);
+		w->end[w->depth] = next;
+		w->is_array[w->depth] = path[next] == '[';
 		w->next_index[w->depth] = 0;
 		w->depth++;
-		if (seg[i + 1].index >= 0)
+		if (path[next] == '[')
 			json_out_begin_array(w->o);
 		else
 			json_out_begin_object(w->o);
+		pos = next;
 	}
-	position(w, &seg[n - 1]);
-	/* split_path took it: at most PATH_MAX_LEN bytes before the last segment */
-	size_t leaf = leaf_of(path, strlen(path));
-	w->prefix_len = n == 1 ? 0 : (path[leaf] == '[' ? leaf : leaf - 1);
-	if (w->prefix_len > PATH_MAX_LEN)
-		w->prefix_len = SIZE_MAX; /* matches no path: enter_beside leaves the next one to enter */
-	else
-		memcpy(w->prefix, path, w->prefix_len);
-	return true;
 }
 
 /* ---- values ---- */
@@ -428,7 +445,8 @@ static bool cell_stats_out(struct writer *w, struct values *v, const struct hame
 				key[key_len++] = '1';
 			key[key_len++] = (char)('0' + (i + 1) % 10);
 		}
-		const struct value *x = find(v, key, key_len);
+		key[key_len] = '\0';
+		const struct value *x = find(v, key);
 		long long mv = 0;
 		if (!x || !venus_reply_integer(x->text, x->text_len, &mv) || mv <= 0 || mv > 100000)
 			continue;
@@ -462,8 +480,8 @@ static bool cell_stats_out(struct writer *w, struct values *v, const struct hame
 /* raw + plus, when both are integers; their own fields name them (not "used" here). */
 static void sum_out(struct writer *w, struct values *v, const struct hame_field *f)
 {
-	const struct value *a = find(v, f->raw, strlen(f->raw));
-	const struct value *b = find(v, f->plus, strlen(f->plus));
+	const struct value *a = find(v, f->raw);
+	const struct value *b = find(v, f->plus);
 	long long x, y;
 	if (!a || !b || !venus_reply_integer(a->text, a->text_len, &x) ||
 	    !venus_reply_integer(b->text, b->text_len, &y))
@@ -472,7 +490,21 @@ static void sum_out(struct writer *w, struct values *v, const struct hame_field 
 		json_out_int(w->o, x + y); /* at most 18 digits each: no overflow */
 }
 
-static void field_out(struct writer *w, struct values *v, const struct hame_field *f)
+/*
+ * Whether the writer is where a field's kept JSON was written: at the top
+ * level (at 0; open containers are closed), or in the object whose path
+ * text is path's first `at` bytes, as its innermost container.
+ */
+static bool in_kept_place(struct writer *w, const char *path, size_t at)
+{
+	if (at == 0) {
+		close_to(w, 0);
+		return true;
+	}
+	return w->depth > 0 && w->end[w->depth - 1] == at && strncmp(path, w->prefix, at) == 0;
+}
+
+static void field_out(struct writer *w, struct values *v, const struct hame_field *f, size_t row)
 {
 	if (f->kind == HAME_FIELD_CELL_STATS) {
 		cell_stats_out(w, v, f);
@@ -482,18 +514,20 @@ static void field_out(struct writer *w, struct values *v, const struct hame_fiel
 		sum_out(w, v, f);
 		return;
 	}
-	struct value *x = find(v, f->raw, strlen(f->raw));
+	struct value *x = find_row(v, f, row);
 	if (!x)
 		return;
 	x->used = true;
 	/*
-	 * A field of a merged state written at the top level keeps its JSON in
-	 * the entry it reads (venus_state.h), for the next render while the
-	 * value stays the same: most of a device's values do.
+	 * A field of a merged state keeps its JSON, key and value, in the entry
+	 * it reads (venus_state.h), for the next render while the value stays the
+	 * same: most of a device's values do. It is written where it was kept:
+	 * at the top level, or right after a field of the same object (the
+	 * object's path text is the one kept with it, json_at); the first field
+	 * of an object is written anew, with the object's opening.
 	 */
-	struct venus_state_entry *e = v->state ? &v->state->entries[x - v->items] : NULL;
-	if (e && e->json_of == f && e->json_len > 0) {
-		close_to(w, 0); /* kept at the top level only */
+	struct venus_state_entry *e = x->entry;
+	if (e && e->json_of == f && e->json_len > 0 && in_kept_place(w, f->path, e->json_at)) {
 		venus_state_replay(e, f, w->o);
 		return;
 	}
@@ -501,12 +535,17 @@ static void field_out(struct writer *w, struct values *v, const struct hame_fiel
 	size_t n = x->text_len;
 	if (f->part > 0 && !part_of(x->text, x->text_len, f->part, &s, &n))
 		return; /* the part is missing: the whole value stays under "other" */
-	bool top = w->depth == 0;
 	size_t from = w->o->len;
-	if (enter(w, f->path))
-		value_out(w->o, f, s, n);
-	if (e && top && w->depth == 0)
+	if (!enter(w, f->path))
+		return;
+	value_out(w->o, f, s, n);
+	size_t at = w->depth > 0 ? w->end[w->depth - 1] : 0;
+	/* kept: what follows a name's key only (an array's element would need its null padding) */
+	if (e && w->beside && (at == 0 || f->path[at] == '.')) {
 		venus_state_keep(e, f, w->o, from);
+		if (e->json_of == f)
+			e->json_at = (unsigned char)at;
+	}
 }
 
 static void other_out(struct json_out *o, const struct values *v)
@@ -554,7 +593,7 @@ static bool render(const struct hame_reply_kind *kind, struct values *v, const c
 	json_out_string(o, updated);
 	struct writer w = {.o = o};
 	for (size_t i = 0; i < kind->n_fields; i++)
-		field_out(&w, v, &kind->fields[i]);
+		field_out(&w, v, &kind->fields[i], i);
 	close_to(&w, 0);
 	other_out(o, v);
 	json_out_end_object(o);
@@ -573,7 +612,7 @@ bool hame_translate_state(const struct hame_reply_kind *kind, struct venus_state
 			  const char *id, const char *mac, struct json_out *o)
 {
 	struct values v;
-	values_from_state(&v, state);
+	values_from_state(&v, kind, state);
 	return render(kind, &v, type, id, mac, state->updated_ms, o);
 }
 

@@ -61,23 +61,25 @@ static void add_segment(struct venus_reply *out, const char *seg, size_t seg_len
 		seg, key_len, eq + 1, seg_len - key_len - 1};
 }
 
-static bool has_key(const struct venus_reply *r, const char *key)
+static bool is_key(const struct venus_reply_pair *p, const char *key, size_t n)
 {
-	size_t n = strlen(key);
-	for (size_t i = 0; i < r->count; i++)
-		if (r->pairs[i].key_len == n && memcmp(r->pairs[i].key, key, n) == 0)
-			return true;
-	return false;
+	return p->key_len == n && memcmp(p->key, key, n) == 0;
 }
 
+/* One pass over the pairs: a reply that is not an information reply is read once, not once per kind. */
 static enum venus_reply_kind classify(const struct venus_reply *r)
 {
-	for (size_t i = 0; i < r->count; i++)
-		if (venus_table_has_key(r->pairs[i].key, r->pairs[i].key_len))
+	bool ret = false, get_power = false;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct venus_reply_pair *p = &r->pairs[i];
+		if (venus_table_has_key(p->key, p->key_len))
 			return VENUS_REPLY_INFORMATION;
-	if (has_key(r, "ret"))
+		ret = ret || is_key(p, "ret", strlen("ret"));
+		get_power = get_power || is_key(p, "get_power", strlen("get_power"));
+	}
+	if (ret)
 		return VENUS_REPLY_RET;
-	if (has_key(r, "get_power"))
+	if (get_power)
 		return VENUS_REPLY_GET_POWER;
 	return VENUS_REPLY_OTHER;
 }

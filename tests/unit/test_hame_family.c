@@ -419,6 +419,9 @@ static void test_b2500_kept_json_follows_the_values(void **state)
 	for (size_t i = 0; i < s.count; i++)
 		kept += s.entries[i].json_len > 0;
 	assert_true(kept >= 30); /* the top-level fields keep their JSON */
+	/* so do the fields of an object after its first (time_periods[0].start), not the first (.enabled) */
+	assert_true(venus_state_find(&s, "e1", 2)->json_len > 0);
+	assert_int_equal(venus_state_find(&s, "d1", 2)->json_len, 0);
 	assert_string_equal(render_state(kind, &s, &o), first);
 
 	const char *change = "pe=15,w1=100,cj=2,h1=600,am=1";
@@ -434,6 +437,14 @@ static void test_b2500_kept_json_follows_the_values(void **state)
 	venus_state_init(&fresh); /* the same merges, never rendered in between */
 	merge_text(&fresh, b2500_v2_reply);
 	merge_text(&fresh, change);
+	assert_string_equal(render_state(kind, &fresh, &o), changed);
+
+	/* a key a row names arrives late: the entries the rows read (kept in the state) are found again */
+	assert_null(strstr(changed, "wifi_rssi_dbm"));
+	merge_text(&s, "ws=-60");
+	snprintf(changed, sizeof(changed), "%s", render_state(kind, &s, &o));
+	assert_non_null(strstr(changed, "\"wifi_rssi_dbm\":-60,"));
+	merge_text(&fresh, "ws=-60");
 	assert_string_equal(render_state(kind, &fresh, &o), changed);
 	json_out_free(&o);
 }
