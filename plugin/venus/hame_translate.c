@@ -207,7 +207,8 @@ struct writer {
 	int next_index[PATH_DEPTH]; /* for an open array: the next element's index */
 	size_t end[PATH_DEPTH];
 	char prefix[PATH_MAX_LEN + 1];
-	bool beside; /* the last enter() closed and opened nothing: it wrote a key or null padding only */
+	size_t written_from; /* where the last enter() began to write, after the containers it closed */
+	bool opened;	     /* the last enter() opened a container: it wrote more than a key or null padding */
 };
 
 static void close_to(struct writer *w, size_t depth)
@@ -282,9 +283,9 @@ static size_t position_at(struct writer *w, const char *path, size_t pos)
 /* Opens the containers of path (all but its last segment) and positions at the last; false when malformed. */
 static bool enter(struct writer *w, const char *path)
 {
-	size_t depth = w->depth;
 	close_to(w, common_depth(w, path));
-	w->beside = w->depth == depth;
+	w->written_from = w->o->len;
+	w->opened = false;
 	size_t pos = w->depth > 0 ? w->end[w->depth - 1] : 0;
 	for (;;) {
 		size_t next = position_at(w, path, pos);
@@ -295,7 +296,7 @@ static bool enter(struct writer *w, const char *path)
 		/* a container: its text joins the kept one */
 		if (w->depth == PATH_DEPTH || next > PATH_MAX_LEN)
 			return false;
-		w->beside = false;
+		w->opened = true;
 		memcpy(w->prefix + pos, path + pos, next - pos);
 		w->end[w->depth] = next;
 		w->is_array[w->depth] = path[next] == '[';
@@ -535,14 +536,21 @@ static void field_out(struct writer *w, struct values *v, const struct hame_fiel
 	size_t n = x->text_len;
 	if (f->part > 0 && !part_of(x->text, x->text_len, f->part, &s, &n))
 		return; /* the part is missing: the whole value stays under "other" */
-	size_t from = w->o->len;
 	if (!enter(w, f->path))
 		return;
 	value_out(w->o, f, s, n);
 	size_t at = w->depth > 0 ? w->end[w->depth - 1] : 0;
-	/* kept: what follows a name's key only (an array's element would need its null padding) */
-	if (e && w->beside && (at == 0 || f->path[at] == '.')) {
-		venus_state_keep(e, f, w->o, from);
+	/*
+	 * Kept: what follows a name's key only (an array's element would need
+	 * its null padding, an object opened here its opening); the containers
+	 * closed before it are not part of it. An entry whose JSON another row
+	 * keeps stays with that row: several rows read one value (the bits of a
+	 * status word), and each taking the entry over from the row before
+	 * would leave none to replay.
+	 */
+	bool kept_by_other_row = e && e->json_len > 0 && e->json_of != f;
+	if (e && !kept_by_other_row && !w->opened && (at == 0 || f->path[at] == '.')) {
+		venus_state_keep(e, f, w->o, w->written_from);
 		if (e->json_of == f)
 			e->json_at = (unsigned char)at;
 	}

@@ -422,9 +422,17 @@ static void test_b2500_kept_json_follows_the_values(void **state)
 	/* so do the fields of an object after its first (time_periods[0].start), not the first (.enabled) */
 	assert_true(venus_state_find(&s, "e1", 2)->json_len > 0);
 	assert_int_equal(venus_state_find(&s, "d1", 2)->json_len, 0);
+	/* so does a top-level field after a closed array (a0 after time_periods) */
+	assert_true(venus_state_find(&s, "a0", 2)->json_len > 0);
+	/* a value two rows read (p1's bits) keeps the JSON of the first, not of the last that wrote it */
+	const struct venus_state_entry *p1 = venus_state_find(&s, "p1", 2);
+	const char *first_row = "\"input1_charging\":false";
+	assert_int_equal(p1->json_len, strlen(first_row));
+	assert_memory_equal(p1->json, first_row, strlen(first_row));
 	assert_string_equal(render_state(kind, &s, &o), first);
+	assert_int_equal(p1->json_len, strlen(first_row)); /* the second render replayed it and kept it */
 
-	const char *change = "pe=15,w1=100,cj=2,h1=600,am=1";
+	const char *change = "pe=15,w1=100,cj=2,h1=600,am=1,p1=3,l1=17";
 	merge_text(&s, change);
 	char changed[4096];
 	snprintf(changed, sizeof(changed), "%s", render_state(kind, &s, &o));
@@ -433,6 +441,7 @@ static void test_b2500_kept_json_follows_the_values(void **state)
 	assert_non_null(strstr(changed, "\"scene\":\"dusk\""));
 	assert_non_null(strstr(changed, "\"power_w\":600}"));
 	assert_non_null(strstr(changed, "\"am\":\"1\""));
+	assert_non_null(strstr(changed, "\"input1_charging\":true,\"input1_pass_through\":true,"));
 
 	venus_state_init(&fresh); /* the same merges, never rendered in between */
 	merge_text(&fresh, b2500_v2_reply);
