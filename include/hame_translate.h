@@ -92,7 +92,9 @@ const struct hame_reply_kind *hame_reply_kind_of(const struct hame_reply_kind *k
  * head the object ("type", "id", "updated"); mac, when not NULL, adds
  * "mac" (the decoded id). Returns false only if o ran out of memory. Like
  * venus_state_render, hame_translate_state keeps the JSON of the state's
- * top-level fields in their entries for the next render (the same text).
+ * top-level fields in their entries for the next render (the same text),
+ * and the whole text after the header in the state: a render after merges
+ * that changed nothing copies it (venus_state.h).
  */
 bool hame_translate_reply(const struct hame_reply_kind *kind, const struct venus_reply *reply, const char *type,
 			  const char *id, const char *mac, int64_t updated_ms, struct json_out *o);

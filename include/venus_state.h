@@ -61,6 +61,9 @@
 /* Rows of a Hame reply kind's field table whose entries a state keeps (hame_translate.c); more are looked up. */
 #define VENUS_STATE_ROWS 128
 
+/* Room for the body of a Hame render that a state keeps (hame_translate.c); a longer one is not kept. */
+#define VENUS_STATE_RENDER_MAX 4096
+
 struct venus_state_entry {
 	char key[VENUS_REPLY_KEY_MAX + 1];
 	size_t key_len;
@@ -94,6 +97,19 @@ struct venus_state {
 	const void *rows_of;
 	size_t rows_count;
 	unsigned char entry_of_row[VENUS_STATE_ROWS];
+	/*
+	 * changes counts the merges that added an entry or changed a value. A
+	 * Hame render (hame_translate.c) keeps its body, everything after the
+	 * header ("type", "id", "mac", "updated"), with the table it rendered
+	 * (body_of) and the count it rendered at (body_at): while no merge
+	 * changed anything, the next render by that table is the header and a
+	 * copy of the body. body_len 0: none kept.
+	 */
+	uint64_t changes;
+	const void *body_of;
+	uint64_t body_at;
+	size_t body_len;
+	char body[VENUS_STATE_RENDER_MAX];
 };
 
 void venus_state_init(struct venus_state *state);

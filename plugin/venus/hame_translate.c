@@ -583,8 +583,8 @@ static void other_out(struct json_out *o, const struct values *v)
 		json_out_end_object(o);
 }
 
-static bool render(const struct hame_reply_kind *kind, struct values *v, const char *type, const char *id,
-		   const char *mac, int64_t updated_ms, struct json_out *o)
+/* Opens the object and writes its header: "type", "id", "mac" when known, "updated". */
+static void header_out(const char *type, const char *id, const char *mac, int64_t updated_ms, struct json_out *o)
 {
 	char updated[40];
 	venus_format_utc(updated_ms, updated, sizeof(updated));
@@ -599,13 +599,17 @@ static bool render(const struct hame_reply_kind *kind, struct values *v, const c
 	}
 	json_out_plain_key(o, "updated", strlen("updated"));
 	json_out_string(o, updated);
+}
+
+/* The fields, "other", and the object's end: what follows the header. */
+static void body_out(const struct hame_reply_kind *kind, struct values *v, struct json_out *o)
+{
 	struct writer w = {.o = o};
 	for (size_t i = 0; i < kind->n_fields; i++)
 		field_out(&w, v, &kind->fields[i], i);
 	close_to(&w, 0);
 	other_out(o, v);
 	json_out_end_object(o);
-	return !json_out_failed(o);
 }
 
 bool hame_translate_reply(const struct hame_reply_kind *kind, const struct venus_reply *reply, const char *type,
@@ -613,15 +617,37 @@ bool hame_translate_reply(const struct hame_reply_kind *kind, const struct venus
 {
 	struct values v;
 	values_from_reply(&v, reply, kind->sectioned);
-	return render(kind, &v, type, id, mac, updated_ms, o);
+	header_out(type, id, mac, updated_ms, o);
+	body_out(kind, &v, o);
+	return !json_out_failed(o);
 }
 
+/*
+ * The body depends on the table and the entries alone, so a state no merge
+ * changed since the last render by the same table gets a copy of that
+ * render's body (venus_state.h): a device at rest repeats its reply, and
+ * its state costs one copy instead of a walk of the table.
+ */
 bool hame_translate_state(const struct hame_reply_kind *kind, struct venus_state *state, const char *type,
 			  const char *id, const char *mac, struct json_out *o)
 {
+	header_out(type, id, mac, state->updated_ms, o);
+	if (state->body_len > 0 && state->body_of == kind && state->body_at == state->changes) {
+		json_out_verbatim(o, state->body, state->body_len);
+		return !json_out_failed(o);
+	}
+	size_t from = o->len;
 	struct values v;
 	values_from_state(&v, kind, state);
-	return render(kind, &v, type, id, mac, state->updated_ms, o);
+	body_out(kind, &v, o);
+	if (json_out_failed(o))
+		return false;
+	size_t n = o->len - from;
+	state->body_len = n <= sizeof(state->body) ? n : 0;
+	memcpy(state->body, o->buf + from, state->body_len);
+	state->body_of = kind;
+	state->body_at = state->changes;
+	return true;
 }
 
 /* A sectioned reply's signature names a section by its first key, as sent: "bms:c_vol". */

@@ -140,6 +140,7 @@ size_t venus_state_merge(struct venus_state *state, const struct venus_reply *re
 		e->value[p->value_len] = '\0';
 		e->value_len = p->value_len;
 		e->json_len = 0;
+		state->changes++;
 	}
 	state->updated_ms = now_ms;
 	return refused;

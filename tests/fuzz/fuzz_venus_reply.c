@@ -221,6 +221,7 @@ static void check_kept_json(const struct hame_reply_kind *kind, const struct ven
 	fresh = *s;
 	for (size_t i = 0; i < fresh.count; i++)
 		fresh.entries[i].json_len = 0;
+	fresh.body_len = 0;
 	struct json_out o;
 	json_out_init(&o);
 	CHECK(kind ? hame_translate_state(kind, &fresh, DEVICE_TYPE, DEVICE_ID, NULL, &o)
@@ -282,12 +283,36 @@ static void check_families(const struct venus_reply *r, struct venus_state *s, s
 			json_out_reset(&o);
 			CHECK(hame_translate_state(&kinds[k], s, DEVICE_TYPE, DEVICE_ID, NULL, &o));
 			check_kept_json(&kinds[k], s, &o);
+			struct json_out again; /* the body kept by that render (venus_state.h), copied */
+			json_out_init(&again);
+			CHECK(hame_translate_state(&kinds[k], s, DEVICE_TYPE, DEVICE_ID, NULL, &again));
+			CHECK(again.len == o.len && memcmp(again.buf, o.buf, o.len) == 0);
+			json_out_free(&again);
 			doc = read_back(&o);
 			unique_members(doc);
 			cJSON_Delete(doc);
 			json_out_free(&o);
 		}
 	}
+}
+
+/*
+ * One reply kind of the input's family renders the state after a line's
+ * merge: the body kept by the render before (venus_state.h) is copied only
+ * while no merge changed anything, so the text is a fresh render's.
+ */
+static void check_state_by_kind(struct venus_state *s, size_t size, size_t line)
+{
+	const struct hame_family *family = hame_family_of(family_types[size % (sizeof(family_types) / sizeof(family_types[0]))]);
+	const struct hame_reply_kind *kinds = family->replies ? family->replies : family->venus_extra;
+	size_t n = family->replies ? family->n_replies : family->n_venus_extra;
+	if (n == 0)
+		return;
+	struct json_out o;
+	json_out_init(&o);
+	CHECK(hame_translate_state(&kinds[line / 2 % n], s, DEVICE_TYPE, DEVICE_ID, NULL, &o));
+	check_kept_json(&kinds[line / 2 % n], s, &o);
+	json_out_free(&o);
 }
 
 /* Parses, renders and merges one reply. */
@@ -319,7 +344,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *newline = memchr(text + start, '\n', size - start);
 		size_t end = newline ? (size_t)(newline - text) : size;
 		take_reply(&state, text + start, end - start,
-			   merge_ms[line++ % (sizeof(merge_ms) / sizeof(merge_ms[0]))]);
+			   merge_ms[line % (sizeof(merge_ms) / sizeof(merge_ms[0]))]);
+		check_state_by_kind(&state, size, line++);
 		start = end + 1;
 	}
 	check_state_render(&state);

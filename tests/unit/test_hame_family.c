@@ -432,6 +432,29 @@ static void test_b2500_kept_json_follows_the_values(void **state)
 	assert_string_equal(render_state(kind, &s, &o), first);
 	assert_int_equal(p1->json_len, strlen(first_row)); /* the second render replayed it and kept it */
 
+	/*
+	 * The body kept whole (venus_state.h): the same reply a minute later
+	 * changes nothing but "updated", and the render is its header and a
+	 * copy of the body; the copy is what the fresh state below renders too.
+	 */
+	assert_true(s.body_len > 0 && s.body_of == kind);
+	uint64_t changes = s.changes;
+	static struct venus_reply again;
+	venus_reply_parse(b2500_v2_reply, strlen(b2500_v2_reply), &again);
+	venus_state_merge(&s, &again, 1700000060000, NULL, 0);
+	assert_true(s.changes == changes);
+	char later[4096];
+	snprintf(later, sizeof(later), "%s", render_state(kind, &s, &o));
+	assert_non_null(strstr(first, "\"updated\":\"2023-11-14T22:13:20Z\","));
+	assert_non_null(strstr(later, "\"updated\":\"2023-11-14T22:14:20Z\","));
+	const char *first_body = strstr(first, "Z\",") + 2, *later_body = strstr(later, "Z\",") + 2;
+	assert_string_equal(later_body, first_body);
+	s.body[s.body_len - 2] = '#'; /* the copy is what is written: a byte changed in it shows */
+	assert_non_null(strstr(render_state(kind, &s, &o), "#}"));
+	s.changes++; /* as a merge that changed a value: rendered anew */
+	assert_string_equal(strstr(render_state(kind, &s, &o), "Z\",") + 2, first_body);
+	venus_state_merge(&s, &again, 1700000000000, NULL, 0); /* back to the time of the merges below */
+
 	const char *change = "pe=15,w1=100,cj=2,h1=600,am=1,p1=3,l1=17";
 	merge_text(&s, change);
 	char changed[4096];
@@ -447,6 +470,7 @@ static void test_b2500_kept_json_follows_the_values(void **state)
 	merge_text(&fresh, b2500_v2_reply);
 	merge_text(&fresh, change);
 	assert_string_equal(render_state(kind, &fresh, &o), changed);
+	assert_true(s.changes > changes); /* the change was rendered anew, not copied */
 
 	/* a key a row names arrives late: the entries the rows read (kept in the state) are found again */
 	assert_null(strstr(changed, "wifi_rssi_dbm"));
