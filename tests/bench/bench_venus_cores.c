@@ -26,6 +26,7 @@
 #include "hame_translate.h"
 #include "json_out.h"
 #include "spec_examples.h"
+#include "util.h"
 #include "venus_gate.h"
 #include "venus_reply.h"
 #include "venus_state.h"
@@ -59,7 +60,7 @@ static void venus_once(struct bench *b, int i)
 	b->bytes += b->out.len;
 }
 
-/* The sample with every digit changed (change_digits): every value differs. */
+/* The sample with every digit changed (eb_change_digits): every value differs. */
 static char venus_changed[sizeof(venus_reply)];
 
 static void venus_changing_once(struct bench *b, int i)
@@ -95,17 +96,6 @@ static void b2500_changing_once(struct bench *b, int i)
 	b2500_from(b, i, i % 2 ? b2500_changed : b2500_reply);
 }
 
-/* text with every digit of its values changed ('0' -> '1' ... '9' -> '0'; keys kept): every value differs */
-static void change_digits(const char *text, char *out, size_t size)
-{
-	bool in_value = false;
-	for (size_t i = 0; i < size; i++) {
-		char c = text[i];
-		in_value = c == '=' || (in_value && c != ',');
-		out[i] = in_value && c >= '0' && c <= '9' ? (char)('0' + (c - '0' + 1) % 10) : c;
-	}
-}
-
 static void command_once(struct bench *b, int i)
 {
 	const struct hame_family *family = hame_family_of("HMG-50");
@@ -131,8 +121,8 @@ int main(int argc, char **argv)
 	if (n <= 0 || !venus_gate_init(&b.gate, 0, 0))
 		return 1;
 	json_out_init(&b.out);
-	change_digits(venus_reply, venus_changed, sizeof(venus_reply));
-	change_digits(b2500_reply, b2500_changed, sizeof(b2500_reply));
+	eb_change_digits(venus_reply, venus_changed, sizeof(venus_reply));
+	eb_change_digits(b2500_reply, b2500_changed, sizeof(b2500_reply));
 	run("Venus reply", venus_once, &b, n);
 	run("Venus changing", venus_changing_once, &b, n);
 	run("B2500 reply", b2500_once, &b, n);

@@ -13,12 +13,13 @@ struct eb_bench_path {
 	const char *name;		/* "forwarded", "translated", ... */
 	const char *topic;		/* published to */
 	struct eb_client *receiver;	/* subscribed to what this path delivers */
+	const char *alternate;		/* NULL, or what every other publish on this path carries instead */
 };
 
 /*
  * Publishes payload n times at QoS 1 on each path in turn, for `rounds`
  * rounds after a warm-up, printing each round; returns the ratio of the
- * medians (job / baseline) and prints it with the target.
+ * medians (job / baseline) and prints it with the target (none when 0).
  */
 double eb_bench_compare(struct eb_client *publisher, const char *payload, int n, int rounds,
 			const struct eb_bench_path *baseline, const struct eb_bench_path *job, double target);

@@ -124,3 +124,13 @@ char *eb_read_file(const char *path)
 	fclose(f);
 	return s;
 }
+
+void eb_change_digits(const char *text, char *out, size_t size)
+{
+	bool in_value = false;
+	for (size_t i = 0; i < size; i++) {
+		char c = text[i];
+		in_value = c == '=' || (in_value && c != ',');
+		out[i] = in_value && c >= '0' && c <= '9' ? (char)('0' + (c - '0' + 1) % 10) : c;
+	}
+}

@@ -38,6 +38,13 @@ size_t eb_count(const char *text, const char *needle);
 /* How many lines of text hold both a and b (b NULL: a alone). */
 size_t eb_lines_with(const char *text, const char *a, const char *b);
 
+/*
+ * Copies text (size bytes) to out with every digit of its values changed
+ * ('0' -> '1' ... '9' -> '0'; keys kept): a key=value reply of the same keys
+ * and length whose every value differs.
+ */
+void eb_change_digits(const char *text, char *out, size_t size);
+
 /* The whole file as a string (free it); "" when it cannot be read. */
 char *eb_read_file(const char *path);
 
