@@ -259,18 +259,20 @@ static void check_state_render(struct venus_state *s)
 /* One type of each family with reply tables (hame_family.h). */
 static const char *const family_types[] = {"HMG-50", "VNSA-0", "HMB-1", "HMA-1", "JPLS-8H", "HME-2", "HME-3", "HMI-1"};
 
-/*
- * Every reply kind of one family (chosen by the input's length, so that
- * runs cover them all) renders the reply, and the merged state, as one
- * valid JSON object.
- */
+/* The reply kinds of the family an input of size bytes exercises (chosen by length, so that runs cover them all). */
+static const struct hame_reply_kind *kinds_for(size_t size, size_t *n)
+{
+	const struct hame_family *family = hame_family_of(family_types[size % (sizeof(family_types) / sizeof(family_types[0]))]);
+	*n = family->replies ? family->n_replies : family->n_venus_extra;
+	return family->replies ? family->replies : family->venus_extra;
+}
+
+/* Every reply kind of the input's family renders the reply, and the merged state, as one valid JSON object. */
 static void check_families(const struct venus_reply *r, struct venus_state *s, size_t size)
 {
-	size_t f = size % (sizeof(family_types) / sizeof(family_types[0]));
 	{
-		const struct hame_family *family = hame_family_of(family_types[f]);
-		const struct hame_reply_kind *kinds = family->replies ? family->replies : family->venus_extra;
-		size_t n = family->replies ? family->n_replies : family->n_venus_extra;
+		size_t n;
+		const struct hame_reply_kind *kinds = kinds_for(size, &n);
 		const struct hame_reply_kind *kind = hame_reply_kind_of(kinds, n, r);
 		CHECK(kind == NULL || (kind >= kinds && kind < kinds + n));
 		for (size_t k = 0; k < n; k++) {
@@ -303,9 +305,8 @@ static void check_families(const struct venus_reply *r, struct venus_state *s, s
  */
 static void check_state_by_kind(struct venus_state *s, size_t size, size_t line)
 {
-	const struct hame_family *family = hame_family_of(family_types[size % (sizeof(family_types) / sizeof(family_types[0]))]);
-	const struct hame_reply_kind *kinds = family->replies ? family->replies : family->venus_extra;
-	size_t n = family->replies ? family->n_replies : family->n_venus_extra;
+	size_t n;
+	const struct hame_reply_kind *kinds = kinds_for(size, &n);
 	if (n == 0)
 		return;
 	struct json_out o;
